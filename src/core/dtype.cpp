@@ -1,0 +1,70 @@
+#include "core/dtype.h"
+
+#include <array>
+#include <cmath>
+
+namespace smolvlm {
+namespace {
+
+struct DTypeInfo {
+  DType type;
+  std::string_view name;
+  size_t size_bytes;
+};
+
+constexpr std::array<DTypeInfo, 10> kDTypes{{
+    {DType::F32, "F32", 4}, {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2},
+    {DType::F64, "F64", 8}, {DType::I64, "I64", 8}, {DType::I32, "I32", 4},
+    {DType::I16, "I16", 2}, {DType::I8, "I8", 1},   {DType::U8, "U8", 1},
+    {DType::BOOL, "BOOL", 1},
+}};
+
+}  // namespace
+
+size_t dtype_size_bytes(DType t) {
+  for (const auto& d : kDTypes)
+    if (d.type == t) return d.size_bytes;
+  return 0;
+}
+
+std::string_view dtype_name(DType t) {
+  for (const auto& d : kDTypes)
+    if (d.type == t) return d.name;
+  return "?";
+}
+
+std::optional<DType> dtype_from_name(std::string_view name) {
+  for (const auto& d : kDTypes)
+    if (d.name == name) return d.type;
+  return std::nullopt;
+}
+
+float f16_to_f32(uint16_t h) {
+  const uint32_t sign = (h >> 15) & 1u, exponent = (h >> 10) & 0x1fu, mantissa = h & 0x3ffu;
+  float magnitude;
+  if (exponent == 0)
+    magnitude = std::ldexp(static_cast<float>(mantissa), -24);
+  else if (exponent == 31)
+    magnitude = mantissa ? NAN : INFINITY;
+  else
+    magnitude = std::ldexp(static_cast<float>(mantissa | 0x400u), static_cast<int>(exponent) - 25);
+  return sign ? -magnitude : magnitude;
+}
+
+uint16_t f32_to_f16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, sizeof x);
+  const uint16_t sign = static_cast<uint16_t>((x >> 16) & 0x8000u);
+  const uint32_t abs = x & 0x7fffffffu;
+  if (abs > 0x7f800000u) return sign | 0x7e00u;              // NaN
+  if (abs >= 0x477ff000u) return sign | 0x7c00u;             // overflow -> inf
+  if (abs < 0x38800000u) {                                   // subnormal or zero in f16
+    float a;
+    std::memcpy(&a, &abs, sizeof a);
+    return sign | static_cast<uint16_t>(std::nearbyint(a * 16777216.0f));  // a / 2^-24, ties-to-even
+  }
+  uint32_t rounded = abs + 0xfffu + ((abs >> 13) & 1u);      // round mantissa to 10 bits, ties-to-even
+  return sign | static_cast<uint16_t>((rounded - 0x38000000u) >> 13);
+}
+
+}  // namespace smolvlm
