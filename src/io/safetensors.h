@@ -1,0 +1,87 @@
+// safetensors checkpoints: one file, or HF shards listed by
+// model.safetensors.index.json. Tensors are views into mmapped files, in their
+// stored dtype; headers are validated before anything is trusted.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/dtype.h"
+#include "core/mapped_file.h"
+
+namespace smolvlm {
+
+// A read-only view of one stored tensor.
+struct TensorView {
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  const uint8_t* data = nullptr;
+  size_t size_bytes = 0;
+
+  int64_t numel() const;
+  int64_t dim(size_t i) const { return shape.at(i); }
+};
+
+// One .safetensors file. The header must be a JSON object of
+// {"name": {"dtype","shape","data_offsets"}} (+ optional "__metadata__" of strings),
+// data_offsets inside the data section, sizes equal to dtype x shape, no overlaps.
+class SafetensorsFile {
+ public:
+  explicit SafetensorsFile(const std::string& path);  // throws Error naming the file
+
+  const std::string& path() const { return file_.path(); }
+  const std::map<std::string, TensorView>& tensors() const { return tensors_; }
+  const std::map<std::string, std::string>& metadata() const { return metadata_; }
+
+ private:
+  MappedFile file_;
+  std::map<std::string, TensorView> tensors_;
+  std::map<std::string, std::string> metadata_;
+};
+
+// All tensors of a checkpoint folder: model.safetensors, or the shards named by
+// model.safetensors.index.json (every listed tensor must be in the shard it names).
+class TensorStore {
+ public:
+  static TensorStore open_dir(const std::string& model_dir);
+  static TensorStore open_file(const std::string& path);
+
+  bool contains(const std::string& name) const { return index_.count(name) != 0; }
+  // Throws Error("<dir>: tensor NAME", "missing") when absent.
+  const TensorView& get(const std::string& name) const;
+  // get() plus a shape check; throws Error naming the tensor, expected and found shape.
+  const TensorView& get(const std::string& name, const std::vector<int64_t>& shape) const;
+  std::vector<std::string> names() const;
+  const std::string& location() const { return location_; }
+
+ private:
+  std::string location_;
+  std::vector<std::unique_ptr<SafetensorsFile>> files_;
+  std::map<std::string, const TensorView*> index_;
+};
+
+// A tensor to write: bytes already in `dtype` layout (row-major).
+struct TensorToWrite {
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  std::vector<uint8_t> bytes;
+};
+
+// Writes a safetensors file (header padded to 8 bytes, tensors in the given order).
+void write_safetensors(const std::string& path, const std::vector<TensorToWrite>& tensors,
+                       const std::map<std::string, std::string>& metadata = {});
+
+// Helpers to build TensorToWrite from values.
+TensorToWrite tensor_from_f32(std::string name, std::vector<int64_t> shape, const std::vector<float>& values,
+                              DType stored_as = DType::F32);
+TensorToWrite tensor_from_i32(std::string name, std::vector<int64_t> shape, const std::vector<int32_t>& values);
+
+// Converts any floating tensor (F32/F16/BF16/F64) to f32 values.
+std::vector<float> to_f32(const TensorView& t);
+
+}  // namespace smolvlm
