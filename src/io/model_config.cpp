@@ -196,7 +196,7 @@ GenerationConfig load_generation_config(const std::string& model_dir) {
       g.min_p = mp->get<double>();
     }
     g.repetition_penalty = r.positive_number("repetition_penalty", 1.0);
-    g.max_length = r.positive_int("max_length", 20);
+    if (r.find("max_length") != nullptr) g.max_length = r.positive_int("max_length");
     if (r.find("max_new_tokens") != nullptr) g.max_new_tokens = r.positive_int("max_new_tokens");
   }
   if (g.eos_token_ids.empty()) {

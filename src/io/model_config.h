@@ -59,7 +59,9 @@ struct GenerationConfig {
   double top_p = 1.0;
   std::optional<double> min_p;
   double repetition_penalty = 1.0;
-  int64_t max_length = 20;                 // total incl. prompt (transformers default)
+  // Total length incl. prompt, when the checkpoint sets it. transformers' class
+  // default of 20 is not applied: it would cut every answer to a few tokens.
+  std::optional<int64_t> max_length;
   std::optional<int64_t> max_new_tokens;
 };
 

@@ -40,7 +40,7 @@ TEST(ModelConfig, GenerationConfigEos) {
   EXPECT_EQ(g.eos_token_ids, std::vector<int32_t>{49279});
   EXPECT_EQ(g.pad_token_id, 2);
   EXPECT_FALSE(g.do_sample);
-  EXPECT_EQ(g.max_length, 20);
+  EXPECT_FALSE(g.max_length.has_value());
 }
 
 class BadConfig : public ::testing::Test {

@@ -1,0 +1,132 @@
+// smolvlm run: one generation, streamed as text or reported as one JSON object.
+#include <iostream>
+
+#include "cli_args.h"
+#include "commands.h"
+#include "core/error.h"
+#include "core/json_file.h"
+#include "core/mapped_file.h"
+#include "io/safetensors.h"
+#include "smolvlm.h"
+
+namespace smolvlm::cli {
+namespace {
+
+ArgParser make_parser() {
+  ArgParser p("run", "--model DIR (--prompt TEXT | --messages FILE) [options]",
+              "Generates an answer with a Hugging Face SmolVLM / Idefics3 / SmolLM2 checkpoint folder.\n"
+              "Sampling defaults follow the checkpoint's generation_config.json (greedy when it sets none).");
+  p.option("model", "DIR", "Checkpoint folder as downloaded from the Hugging Face hub")
+      .option("prompt", "TEXT", "User message")
+      .option("system", "TEXT", "System message placed before --prompt")
+      .option("messages", "FILE", "Conversation: JSON array of HF chat messages (paths relative to the current directory)")
+      .option("max-new-tokens", "N", "Most tokens to generate (0 = run the prompt only; default: generation_config, else 512)")
+      .flag("ignore-eos", "Do not stop at end-of-sequence tokens")
+      .option("stop", "TEXT", "Stop before this text appears", true)
+      .flag("sample", "Sample instead of greedy decoding")
+      .flag("greedy", "Greedy decoding even if the checkpoint asks for sampling")
+      .option("temperature", "T", "Sampling temperature (implies --sample; 0 = greedy)")
+      .option("top-k", "K", "Keep the K most likely tokens (implies --sample; 0 = off)")
+      .option("top-p", "P", "Nucleus sampling threshold (implies --sample)")
+      .option("min-p", "P", "Drop tokens below P x the top probability (implies --sample)")
+      .option("repetition-penalty", "R", "Penalty for tokens already in the sequence (1 = off)")
+      .option("seed", "N", "Random seed for sampling (default 0)")
+      .flag("json", "Print one JSON object (rendered_prompt, input_ids, generated_ids, text, timings)")
+      .option("dump-tensors", "FILE", "Write logits_last (and with --dump-all-logits, logits) to a safetensors file")
+      .flag("dump-all-logits", "With --dump-tensors, also write logits for every prompt position");
+  return p;
+}
+
+Conversation conversation_from_args(const ArgParser& args) {
+  if (args.has("messages") == args.has("prompt"))
+    throw UsageError("run: give exactly one of --prompt and --messages");
+  if (auto file = args.get("messages")) {
+    if (args.has("system")) throw UsageError("run: --system goes with --prompt; put the system message in --messages");
+    return parse_conversation_json(read_text_file(*file));
+  }
+  Conversation c;
+  if (auto system = args.get("system")) c.push_back({"system", {Content::text_item(*system)}});
+  c.push_back({"user", {Content::text_item(args.require("prompt"))}});
+  return c;
+}
+
+GenerationOptions options_from_args(const ArgParser& args) {
+  GenerationOptions o;
+  o.max_new_tokens = args.get_int("max-new-tokens");
+  if (o.max_new_tokens && *o.max_new_tokens < 0) throw UsageError("run: --max-new-tokens must be >= 0");
+  o.ignore_eos = args.has("ignore-eos");
+  o.stop_strings = args.all("stop");
+  o.temperature = args.get_double("temperature");
+  o.top_k = args.get_int("top-k");
+  o.top_p = args.get_double("top-p");
+  o.min_p = args.get_double("min-p");
+  o.repetition_penalty = args.get_double("repetition-penalty");
+  if (auto seed = args.get_int("seed")) o.seed = static_cast<uint64_t>(*seed);
+  if (args.has("sample") && args.has("greedy")) throw UsageError("run: --sample and --greedy exclude each other");
+  const bool sampling_knob = o.temperature || o.top_k || o.top_p || o.min_p;
+  if (args.has("greedy") || (o.temperature && *o.temperature == 0.0)) {
+    o.do_sample = false;
+    o.temperature.reset();
+  } else if (args.has("sample") || sampling_knob) {
+    o.do_sample = true;
+  }
+  o.keep_all_logits = args.has("dump-all-logits");
+  if (o.keep_all_logits && !args.has("dump-tensors")) throw UsageError("run: --dump-all-logits needs --dump-tensors FILE");
+  return o;
+}
+
+void dump_tensors(const std::string& path, const GenerationResult& r, int64_t vocab) {
+  std::vector<TensorToWrite> tensors;
+  tensors.push_back(tensor_from_f32("logits_last", {vocab}, r.logits_last));
+  if (!r.prompt_logits.empty())
+    tensors.push_back(tensor_from_f32("logits", {static_cast<int64_t>(r.input_ids.size()), vocab}, r.prompt_logits));
+  write_safetensors(path, tensors);
+}
+
+Json result_json(const GenerationResult& r) {
+  const Timings& t = r.timings;
+  auto rate = [](int64_t n, double ms) { return ms > 0 ? n * 1000.0 / ms : 0.0; };
+  return {{"rendered_prompt", r.rendered_prompt},
+          {"input_ids", r.input_ids},
+          {"generated_ids", r.generated_ids},
+          {"text", r.text},
+          {"finish_reason", r.finish_reason},
+          {"timings",
+           {{"load_ms", t.load_ms},
+            {"prefill_ms", t.prefill_ms},
+            {"decode_ms", t.decode_ms},
+            {"prompt_tokens", t.prompt_tokens},
+            {"generated_tokens", t.generated_tokens},
+            {"prefill_tok_s", rate(t.prompt_tokens, t.prefill_ms)},
+            {"decode_tok_s", rate(t.generated_tokens, t.decode_ms)}}}};
+}
+
+}  // namespace
+
+int run_main(int argc, char** argv) {
+  ArgParser args = make_parser();
+  if (!args.parse(argc, argv, 2)) return 0;
+  const std::string model_dir = args.require("model");
+  const Conversation conversation = conversation_from_args(args);
+  const GenerationOptions options = options_from_args(args);
+  const bool json = args.has("json");
+
+  auto engine = Engine::load(model_dir);
+  TextCallback stream;
+  if (!json) stream = [](std::string_view text) { std::cout << text << std::flush; };
+  const GenerationResult result = engine->generate(conversation, options, stream);
+  if (auto path = args.get("dump-tensors")) dump_tensors(*path, result, engine->vocab_size());
+
+  if (json) {
+    std::cout << result_json(result).dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
+  } else {
+    std::cout << "\n";
+    const Timings& t = result.timings;
+    std::cerr << "[" << t.prompt_tokens << " prompt tokens in " << static_cast<int64_t>(t.prefill_ms) << " ms, "
+              << t.generated_tokens << " generated in " << static_cast<int64_t>(t.decode_ms) << " ms, finish: "
+              << result.finish_reason << "]\n";
+  }
+  return 0;
+}
+
+}  // namespace smolvlm::cli

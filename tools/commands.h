@@ -1,0 +1,10 @@
+// The smolvlm subcommands; each returns the process exit code.
+#pragma once
+
+namespace smolvlm::cli {
+
+int run_main(int argc, char** argv);          // smolvlm run
+int tokenize_main(int argc, char** argv);     // smolvlm tokenize
+int make_model_main(int argc, char** argv);   // smolvlm make-model
+
+}  // namespace smolvlm::cli

@@ -1,0 +1,44 @@
+// smolvlm: command-line front end of the engine.
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "cli_args.h"
+#include "commands.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: smolvlm <command> [options]\n"
+    "\n"
+    "Commands:\n"
+    "  run          Generate an answer for a prompt or a conversation\n"
+    "  tokenize     Tokenize text with a checkpoint's tokenizer\n"
+    "  make-model   Write a random-weight checkpoint of a real SmolVLM shape (demo, benchmarks)\n"
+    "\n"
+    "Run 'smolvlm <command> --help' for the options of a command.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace smolvlm::cli;
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
+      std::strcmp(argv[1], "help") == 0) {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  try {
+    if (command == "run") return run_main(argc, argv);
+    if (command == "tokenize") return tokenize_main(argc, argv);
+    if (command == "make-model") return make_model_main(argc, argv);
+    std::cerr << "smolvlm: unknown command \"" << command << "\"\n\n" << kUsage;
+    return 2;
+  } catch (const UsageError& e) {
+    std::cerr << "smolvlm " << e.what() << "\n(see 'smolvlm " << command << " --help')\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "smolvlm: error: " << e.what() << "\n";
+    return 1;
+  }
+}
