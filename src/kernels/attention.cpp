@@ -1,0 +1,69 @@
+#include "kernels/attention.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/error.h"
+#include "kernels/dot.h"
+#include "kernels/shape_check.h"
+
+namespace smolvlm::kernels {
+namespace {
+
+void check_shape(const AttentionShape& s, size_t q_size, size_t k_size, size_t v_size, size_t out_size) {
+  if (s.n_tokens <= 0 || s.n_past < 0 || s.head_dim <= 0 || s.n_kv_heads <= 0 || s.n_heads % s.n_kv_heads != 0 ||
+      s.n_past + s.n_tokens > s.kv_capacity)
+    throw Error("kernels::causal_attention",
+                "bad shape: n_tokens " + std::to_string(s.n_tokens) + ", n_past " + std::to_string(s.n_past) +
+                    ", heads " + std::to_string(s.n_heads) + "/" + std::to_string(s.n_kv_heads) + ", head_dim " +
+                    std::to_string(s.head_dim) + ", kv_capacity " + std::to_string(s.kv_capacity));
+  check_size("causal_attention", "q", q_size, s.n_tokens * s.n_heads * s.head_dim);
+  check_size("causal_attention", "k", k_size, s.n_kv_heads * s.kv_capacity * s.head_dim);
+  check_size("causal_attention", "v", v_size, s.n_kv_heads * s.kv_capacity * s.head_dim);
+  check_size("causal_attention", "out", out_size, s.n_tokens * s.n_heads * s.head_dim);
+}
+
+// softmax over p[0..n) in place: exp(s - max) in f32, normalised by the
+// reciprocal of the sum as torch's CPU softmax does; the sum itself in double.
+void softmax_in_place(float* p, int64_t n) {
+  const float max = *std::max_element(p, p + n);
+  double sum = 0.0;
+  for (int64_t j = 0; j < n; ++j) {
+    p[j] = std::exp(p[j] - max);
+    sum += p[j];
+  }
+  const float inv_sum = 1.0f / static_cast<float>(sum);
+  for (int64_t j = 0; j < n; ++j) p[j] *= inv_sum;
+}
+
+}  // namespace
+
+void causal_attention(std::span<const float> q, std::span<const float> k, std::span<const float> v,
+                      const AttentionShape& shape, std::span<float> out) {
+  check_shape(shape, q.size(), k.size(), v.size(), out.size());
+  const int64_t T = shape.n_tokens, P = shape.n_past, NH = shape.n_heads, D = shape.head_dim;
+  const int64_t GROUP = NH / shape.n_kv_heads, HEAD_STRIDE = shape.kv_capacity * D;
+  // transformers: scaling = head_dim ** -0.5 (a Python float), applied to the f32 scores.
+  const float scale = static_cast<float>(std::pow(static_cast<double>(D), -0.5));
+  std::vector<float> probs(P + T);
+  for (int64_t t = 0; t < T; ++t) {
+    const int64_t n_keys = P + t + 1;  // causal: keys 0 .. P + t
+    for (int64_t h = 0; h < NH; ++h) {
+      const float* qh = q.data() + (t * NH + h) * D;
+      const float* kh = k.data() + (h / GROUP) * HEAD_STRIDE;
+      const float* vh = v.data() + (h / GROUP) * HEAD_STRIDE;
+      for (int64_t j = 0; j < n_keys; ++j) probs[j] = dot_f32(qh, kh + j * D, D) * scale;
+      softmax_in_place(probs.data(), n_keys);
+      float* oh = out.data() + (t * NH + h) * D;
+      std::fill(oh, oh + D, 0.0f);
+      for (int64_t j = 0; j < n_keys; ++j) {
+        const float pj = probs[j];
+        const float* vj = vh + j * D;
+        for (int64_t i = 0; i < D; ++i) oh[i] += pj * vj[i];
+      }
+    }
+  }
+}
+
+}  // namespace smolvlm::kernels

@@ -1,0 +1,29 @@
+#include "kernels/matmul.h"
+
+#include <vector>
+
+#include "kernels/dot.h"
+#include "kernels/shape_check.h"
+
+namespace smolvlm::kernels {
+
+void matmul(std::span<const float> x, int64_t n, const WeightView& w, std::span<float> y) {
+  const int64_t IN = w.cols, OUT = w.rows;
+  check_size("matmul", "x", x.size(), n * IN);
+  check_size("matmul", "y", y.size(), n * OUT);
+  // One weight row is widened once and reused for all n input rows, so
+  // prefill pays the BF16 -> f32 conversion once per row, not once per token.
+  std::vector<float> row(w.dtype == DType::F32 ? 0 : IN);
+  for (int64_t o = 0; o < OUT; ++o) {
+    const float* wrow;
+    if (w.dtype == DType::F32) {
+      wrow = static_cast<const float*>(w.data) + o * IN;
+    } else {
+      weight_row_to_f32(w, o, row);
+      wrow = row.data();
+    }
+    for (int64_t t = 0; t < n; ++t) y[t * OUT + o] = dot_f32(x.data() + t * IN, wrow, IN);
+  }
+}
+
+}  // namespace smolvlm::kernels

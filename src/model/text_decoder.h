@@ -1,0 +1,47 @@
+// The SmolLM2 / Llama text decoder (SPEC §2): the text half of SmolVLM and a
+// plain LlamaForCausalLM. The exact reference path: f32 arithmetic over the
+// weights in their stored dtype. Callers supply input embeddings, so image
+// features (SPEC §5) are merged before forward() without changing it.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "io/model_config.h"
+#include "io/safetensors.h"
+#include "model/kv_cache.h"
+#include "model/text_weights.h"
+
+namespace smolvlm {
+
+class TextDecoder {
+ public:
+  // Binds and shape-checks every weight; throws Error naming the tensor.
+  // `weights` must outlive the decoder (it reads the mapped tensors in place).
+  TextDecoder(const TensorStore& weights, const ModelConfig& config);
+
+  const TextConfig& config() const { return config_; }
+
+  // Embedding rows for ids into out [ids.size(), hidden] (f32). The VLM
+  // overwrites image positions before forward.
+  void embed(std::span<const int32_t> ids, std::span<float> out) const;
+
+  // Runs n_tokens new positions (cache.size() .. cache.size() + n_tokens - 1)
+  // from their input embeddings [n_tokens, hidden], appends their K/V to the
+  // cache, and writes logits: [n_tokens, vocab] if all_logits, else [vocab]
+  // for the last position. Positions past max_position_embeddings or the
+  // cache's capacity throw Error before anything is computed.
+  void forward(std::span<const float> embeddings, int64_t n_tokens, KvCache& cache, std::span<float> logits,
+               bool all_logits) const;
+
+ private:
+  void check_forward_args(std::span<const float> embeddings, int64_t n_tokens, const KvCache& cache,
+                          std::span<const float> logits, bool all_logits) const;
+
+  TextConfig config_;
+  TextWeights weights_;
+  std::vector<float> inv_freq_;  // RoPE, [head_dim / 2]
+};
+
+}  // namespace smolvlm
