@@ -43,7 +43,9 @@ TEST(TextStreamer, ThreeByteCharacterSplitEveryWay) {
       TextStreamer s;
       std::string out = s.push(euro.substr(0, cut1));
       out += s.push(euro.substr(cut1, cut2 - cut1));
-      if (cut2 < 3) EXPECT_EQ(out, "");  // nothing shown before the character completes
+      if (cut2 < 3) {
+        EXPECT_EQ(out, "");  // nothing shown before the character completes
+      }
       out += s.push(euro.substr(cut2));
       EXPECT_EQ(out, euro);
       EXPECT_EQ(s.finish(), "");
