@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "kernels/dot.h"
 #include "kernels/shape_check.h"
+#include "kernels/softmax.h"
 
 namespace smolvlm::kernels {
 namespace {
@@ -22,19 +23,6 @@ void check_shape(const AttentionShape& s, size_t q_size, size_t k_size, size_t v
   check_size("causal_attention", "k", k_size, s.n_kv_heads * s.kv_capacity * s.head_dim);
   check_size("causal_attention", "v", v_size, s.n_kv_heads * s.kv_capacity * s.head_dim);
   check_size("causal_attention", "out", out_size, s.n_tokens * s.n_heads * s.head_dim);
-}
-
-// softmax over p[0..n) in place: exp(s - max) in f32, normalised by the
-// reciprocal of the sum as torch's CPU softmax does; the sum itself in double.
-void softmax_in_place(float* p, int64_t n) {
-  const float max = *std::max_element(p, p + n);
-  double sum = 0.0;
-  for (int64_t j = 0; j < n; ++j) {
-    p[j] = std::exp(p[j] - max);
-    sum += p[j];
-  }
-  const float inv_sum = 1.0f / static_cast<float>(sum);
-  for (int64_t j = 0; j < n; ++j) p[j] *= inv_sum;
 }
 
 }  // namespace
@@ -54,7 +42,7 @@ void causal_attention(std::span<const float> q, std::span<const float> k, std::s
       const float* kh = k.data() + (h / GROUP) * HEAD_STRIDE;
       const float* vh = v.data() + (h / GROUP) * HEAD_STRIDE;
       for (int64_t j = 0; j < n_keys; ++j) probs[j] = dot_f32(qh, kh + j * D, D) * scale;
-      softmax_in_place(probs.data(), n_keys);
+      softmax_in_place(std::span(probs.data(), n_keys));
       float* oh = out.data() + (t * NH + h) * D;
       std::fill(oh, oh + D, 0.0f);
       for (int64_t j = 0; j < n_keys; ++j) {

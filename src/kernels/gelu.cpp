@@ -1,0 +1,21 @@
+#include "kernels/gelu.h"
+
+#include <cmath>
+#include <numbers>
+
+namespace smolvlm::kernels {
+
+void gelu_tanh(std::span<float> x) {
+  // torch's CPU kernel: kBeta = M_SQRT2 * M_2_SQRTPI * 0.5 (= sqrt(2/pi)) in
+  // double, then kBeta and kKappa rounded to f32 and the f32 operations below
+  // in this order. 2 * inv_sqrtpi is exactly M_2_SQRTPI.
+  const float kBeta = static_cast<float>(std::numbers::sqrt2 * (2.0 * std::numbers::inv_sqrtpi) * 0.5);
+  const float kKappa = 0.044715f;
+  for (float& v : x) {
+    const float cube = v * v * v;
+    const float inner = kBeta * (v + kKappa * cube);
+    v = 0.5f * v * (1.0f + std::tanh(inner));
+  }
+}
+
+}  // namespace smolvlm::kernels

@@ -1,0 +1,11 @@
+// The tanh approximation of GELU ("gelu_pytorch_tanh", SPEC §3.5).
+#pragma once
+
+#include <span>
+
+namespace smolvlm::kernels {
+
+// x = 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3))), in place, in f32.
+void gelu_tanh(std::span<float> x);
+
+}  // namespace smolvlm::kernels
