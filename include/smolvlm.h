@@ -41,6 +41,12 @@ using Conversation = std::vector<Message>;
 // Relative image paths are resolved against `base_dir` (empty: the current directory).
 Conversation parse_conversation_json(const std::string& json_text, const std::string& base_dir = "");
 
+// How image files become the processor's input (SPEC §6.1).
+enum class ImageLoading {
+  LoadImage,  // transformers' load_image: EXIF orientation applied, converted to RGB (alpha dropped)
+  PilOpen,    // an opened PIL image handed to the processor: file mode kept, alpha composited on white
+};
+
 // Per-request generation settings. Unset fields follow the checkpoint's generation_config.json.
 struct GenerationOptions {
   std::optional<int64_t> max_new_tokens;  // 0: run the prompt only
@@ -55,24 +61,43 @@ struct GenerationOptions {
   std::vector<std::string> stop_strings;   // output is cut before the first one that appears
   bool keep_all_logits = false;            // fill GenerationResult::prompt_logits
   bool add_generation_prompt = true;
+
+  // Images.
+  ImageLoading image_loading = ImageLoading::LoadImage;
+  std::optional<bool> image_splitting;    // default: the checkpoint's do_image_splitting
+  std::optional<int64_t> max_image_edge;  // a smaller longest edge than the checkpoint's, fewer tiles
+  bool keep_image_tensors = false;        // fill pixel_values / image_hidden_states in the result
 };
 
 struct Timings {
   double load_ms = 0;
+  double vision_ms = 0;   // decoding, preprocessing and encoding the images
   double prefill_ms = 0;
   double decode_ms = 0;
   int64_t prompt_tokens = 0;
   int64_t generated_tokens = 0;
 };
 
+// Where one image went: its tile grid (0 x 0 when not split) and tile count.
+struct ImageLayout {
+  int64_t rows = 0;
+  int64_t cols = 0;
+  int64_t tiles = 0;
+};
+
 struct GenerationResult {
   std::string rendered_prompt;          // chat template output
+  std::string expanded_prompt;          // after <image> expansion (= rendered_prompt without images)
   std::vector<int32_t> input_ids;       // prompt ids
   std::vector<int32_t> generated_ids;   // new ids (an EOS that stopped generation included)
   std::string text;                     // generated text, special tokens skipped
   std::string finish_reason;            // "stop" (EOS or stop string) or "length"
   std::vector<float> logits_last;       // [vocab] logits of the last prompt position
   std::vector<float> prompt_logits;     // [prompt_tokens, vocab] when keep_all_logits
+  std::vector<ImageLayout> images;      // in conversation order
+  int64_t tile_size = 0;                // side of every tile in pixel_values
+  std::vector<float> pixel_values;      // [tiles, 3, tile_size, tile_size] when keep_image_tensors
+  std::vector<float> image_hidden_states;  // [tiles, tokens_per_tile, hidden] when keep_image_tensors
   Timings timings;
 };
 
@@ -96,6 +121,8 @@ class Engine {
   virtual std::string architecture() const = 0;
   virtual int64_t vocab_size() const = 0;
   virtual int64_t max_positions() const = 0;
+  virtual int64_t hidden_size() const = 0;
+  virtual bool has_vision() const = 0;
   virtual double load_ms() const = 0;
 };
 

@@ -20,6 +20,10 @@ ArgParser make_parser() {
       .option("prompt", "TEXT", "User message")
       .option("system", "TEXT", "System message placed before --prompt")
       .option("messages", "FILE", "Conversation: JSON array of HF chat messages (paths relative to the current directory)")
+      .option("image", "PATH", "Image for --prompt: placed before the text, or at each <image> in it", true)
+      .option("image-loading", "MODE", "load-image (default: EXIF orientation, RGB) or pil-open (file mode kept)")
+      .flag("no-split", "Do not split images into tiles (one tile per image)")
+      .option("max-image-edge", "N", "Resize images to a longest edge of at most N pixels (fewer tiles)")
       .option("max-new-tokens", "N", "Most tokens to generate (0 = run the prompt only; default: generation_config, else 512)")
       .flag("ignore-eos", "Do not stop at end-of-sequence tokens")
       .option("stop", "TEXT", "Stop before this text appears", true)
@@ -37,16 +41,42 @@ ArgParser make_parser() {
   return p;
 }
 
+// --prompt text with --image files: each <image> in the text takes the next
+// file; without markers the images come first, as in the model cards.
+std::vector<Content> user_content(const std::string& prompt, const std::vector<std::string>& images) {
+  const std::string marker = "<image>";
+  std::vector<Content> content;
+  size_t n_markers = 0;
+  for (size_t pos = prompt.find(marker); pos != std::string::npos; pos = prompt.find(marker, pos + 1)) ++n_markers;
+  if (n_markers == 0) {
+    for (const std::string& path : images) content.push_back(Content::image_item(path));
+    content.push_back(Content::text_item(prompt));
+    return content;
+  }
+  if (n_markers != images.size())
+    throw UsageError("run: --prompt has " + std::to_string(n_markers) + " <image> markers but " +
+                     std::to_string(images.size()) + " --image files were given");
+  size_t start = 0, next_image = 0;
+  for (size_t pos = prompt.find(marker); pos != std::string::npos; pos = prompt.find(marker, start)) {
+    if (pos > start) content.push_back(Content::text_item(prompt.substr(start, pos - start)));
+    content.push_back(Content::image_item(images[next_image++]));
+    start = pos + marker.size();
+  }
+  if (start < prompt.size()) content.push_back(Content::text_item(prompt.substr(start)));
+  return content;
+}
+
 Conversation conversation_from_args(const ArgParser& args) {
   if (args.has("messages") == args.has("prompt"))
     throw UsageError("run: give exactly one of --prompt and --messages");
   if (auto file = args.get("messages")) {
-    if (args.has("system")) throw UsageError("run: --system goes with --prompt; put the system message in --messages");
+    if (args.has("system") || args.has("image"))
+      throw UsageError("run: --system and --image go with --prompt; put them in the --messages conversation");
     return parse_conversation_json(read_text_file(*file));
   }
   Conversation c;
   if (auto system = args.get("system")) c.push_back({"system", {Content::text_item(*system)}});
-  c.push_back({"user", {Content::text_item(args.require("prompt"))}});
+  c.push_back({"user", user_content(args.require("prompt"), args.all("image"))});
   return c;
 }
 
@@ -70,29 +100,52 @@ GenerationOptions options_from_args(const ArgParser& args) {
   } else if (args.has("sample") || sampling_knob) {
     o.do_sample = true;
   }
+  if (auto loading = args.get("image-loading")) {
+    if (*loading == "load-image") o.image_loading = ImageLoading::LoadImage;
+    else if (*loading == "pil-open") o.image_loading = ImageLoading::PilOpen;
+    else throw UsageError("run: --image-loading must be load-image or pil-open, not \"" + *loading + "\"");
+  }
+  if (args.has("no-split")) o.image_splitting = false;
+  o.max_image_edge = args.get_int("max-image-edge");
+  o.keep_image_tensors = args.has("dump-tensors");
   o.keep_all_logits = args.has("dump-all-logits");
   if (o.keep_all_logits && !args.has("dump-tensors")) throw UsageError("run: --dump-all-logits needs --dump-tensors FILE");
   return o;
 }
 
-void dump_tensors(const std::string& path, const GenerationResult& r, int64_t vocab) {
+void dump_tensors(const std::string& path, const GenerationResult& r, int64_t vocab, int64_t hidden) {
   std::vector<TensorToWrite> tensors;
   tensors.push_back(tensor_from_f32("logits_last", {vocab}, r.logits_last));
   if (!r.prompt_logits.empty())
     tensors.push_back(tensor_from_f32("logits", {static_cast<int64_t>(r.input_ids.size()), vocab}, r.prompt_logits));
+  if (!r.pixel_values.empty()) {
+    const int64_t tiles = static_cast<int64_t>(r.pixel_values.size()) / (3 * r.tile_size * r.tile_size);
+    tensors.push_back(tensor_from_f32("pixel_values", {1, tiles, 3, r.tile_size, r.tile_size}, r.pixel_values));
+    // Every tile is a full S x S image (SPEC §6.7), so the mask is all ones.
+    TensorToWrite mask{"pixel_attention_mask", DType::U8, {1, tiles, r.tile_size, r.tile_size}, {}};
+    mask.bytes.assign(static_cast<size_t>(tiles * r.tile_size * r.tile_size), 1);
+    tensors.push_back(std::move(mask));
+    const int64_t tokens = static_cast<int64_t>(r.image_hidden_states.size()) / (tiles * hidden);
+    tensors.push_back(tensor_from_f32("image_hidden_states", {tiles, tokens, hidden}, r.image_hidden_states));
+  }
   write_safetensors(path, tensors);
 }
 
 Json result_json(const GenerationResult& r) {
   const Timings& t = r.timings;
   auto rate = [](int64_t n, double ms) { return ms > 0 ? n * 1000.0 / ms : 0.0; };
+  Json images = Json::array();
+  for (const ImageLayout& image : r.images) images.push_back({{"rows", image.rows}, {"cols", image.cols}, {"tiles", image.tiles}});
   return {{"rendered_prompt", r.rendered_prompt},
+          {"expanded_prompt", r.expanded_prompt},
+          {"images", images},
           {"input_ids", r.input_ids},
           {"generated_ids", r.generated_ids},
           {"text", r.text},
           {"finish_reason", r.finish_reason},
           {"timings",
            {{"load_ms", t.load_ms},
+            {"vision_ms", t.vision_ms},
             {"prefill_ms", t.prefill_ms},
             {"decode_ms", t.decode_ms},
             {"prompt_tokens", t.prompt_tokens},
@@ -115,7 +168,7 @@ int run_main(int argc, char** argv) {
   TextCallback stream;
   if (!json) stream = [](std::string_view text) { std::cout << text << std::flush; };
   const GenerationResult result = engine->generate(conversation, options, stream);
-  if (auto path = args.get("dump-tensors")) dump_tensors(*path, result, engine->vocab_size());
+  if (auto path = args.get("dump-tensors")) dump_tensors(*path, result, engine->vocab_size(), engine->hidden_size());
 
   if (json) {
     std::cout << result_json(result).dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";

@@ -9,13 +9,22 @@
 #include "generate/generator.h"
 #include "io/model_config.h"
 #include "io/safetensors.h"
+#include "engine/image_inputs.h"
+#include "model/image_merge.h"
 #include "model/kv_cache.h"
 #include "model/text_decoder.h"
+#include "model/vision_encoder.h"
 #include "smolvlm.h"
 #include "tokenizer/tokenizer.h"
 
 namespace smolvlm {
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
 
 // Used when neither the request nor generation_config.json bounds the answer.
 constexpr int64_t kDefaultMaxNewTokens = 512;
@@ -28,7 +37,12 @@ class EngineImpl final : public Engine {
         tokenizer_(Tokenizer::from_dir(model_dir)),
         template_(ChatTemplate::from_dir(model_dir)),
         weights_(TensorStore::open_dir(model_dir)),
-        decoder_(weights_, config_) {}
+        decoder_(weights_, config_) {
+    if (config_.vision) {
+      processor_config_ = load_image_processor_config(model_dir);
+      vision_.emplace(weights_, config_);
+    }
+  }
 
   std::string render_prompt(const Conversation& conversation, bool add_generation_prompt) const override {
     const bool content_as_string = config_.architecture == Architecture::Llama;
@@ -43,21 +57,22 @@ class EngineImpl final : public Engine {
 
   GenerationResult generate(const Conversation& conversation, const GenerationOptions& options,
                             const TextCallback& on_text) override {
-    if (!conversation_images(conversation).empty())
-      throw Error("messages", "image inputs need the vision tower, which this build does not include yet");
     GenerationResult result;
     result.rendered_prompt = render_prompt(conversation, options.add_generation_prompt);
-    result.input_ids = tokenizer_.encode(result.rendered_prompt);
+    const std::vector<float> features = encode_images(conversation, options, result);
+    result.input_ids = tokenizer_.encode(result.expanded_prompt);
     const auto n_prompt = static_cast<int64_t>(result.input_ids.size());
     const int64_t max_positions = config_.text.max_position_embeddings;
     if (n_prompt > max_positions)
-      throw Error("prompt", std::to_string(n_prompt) + " tokens exceed the model's max_position_embeddings of " +
-                                std::to_string(max_positions));
+      throw Error("prompt", std::to_string(n_prompt) + " tokens (images included) exceed the model's " +
+                                "max_position_embeddings of " + std::to_string(max_positions));
 
     GenerationRequest request;
     request.prompt_ids = result.input_ids;
     std::vector<float> embeddings(static_cast<size_t>(n_prompt * config_.text.hidden_size));
     decoder_.embed(result.input_ids, embeddings);
+    merge_image_features(result.input_ids, static_cast<int32_t>(config_.image_token_id), features,
+                         config_.text.hidden_size, embeddings);
     request.prompt_embeddings = embeddings;
     request.max_new_tokens = std::min(max_new_tokens(options, n_prompt), max_positions - n_prompt);
     if (!options.ignore_eos) request.eos_ids = generation_config_.eos_token_ids;
@@ -72,14 +87,19 @@ class EngineImpl final : public Engine {
     result.finish_reason = std::move(out.finish_reason);
     result.logits_last = std::move(out.logits_last);
     result.prompt_logits = std::move(out.prompt_logits);
-    result.timings = {load_ms_, out.prefill_ms, out.decode_ms, n_prompt,
-                      static_cast<int64_t>(result.generated_ids.size())};
+    result.timings.load_ms = load_ms_;
+    result.timings.prefill_ms = out.prefill_ms;
+    result.timings.decode_ms = out.decode_ms;
+    result.timings.prompt_tokens = n_prompt;
+    result.timings.generated_tokens = static_cast<int64_t>(result.generated_ids.size());
     return result;
   }
 
   std::string architecture() const override { return config_.architecture_name; }
   int64_t vocab_size() const override { return config_.text.vocab_size; }
   int64_t max_positions() const override { return config_.text.max_position_embeddings; }
+  int64_t hidden_size() const override { return config_.text.hidden_size; }
+  bool has_vision() const override { return vision_.has_value(); }
   double load_ms() const override { return load_ms_; }
   void set_load_ms(double ms) { load_ms_ = ms; }
 
@@ -92,6 +112,33 @@ class EngineImpl final : public Engine {
     if (generation_config_.max_new_tokens) return *generation_config_.max_new_tokens;
     if (generation_config_.max_length) return std::max<int64_t>(0, *generation_config_.max_length - n_prompt);
     return kDefaultMaxNewTokens;
+  }
+
+  // Loads, preprocesses and encodes the conversation's images (once per
+  // request; the features serve the whole generation, SPEC §5.3), expands the
+  // prompt's <image> placeholders, and returns the features in prompt order.
+  std::vector<float> encode_images(const Conversation& conversation, const GenerationOptions& options,
+                                   GenerationResult& result) const {
+    const std::vector<std::string> paths = conversation_images(conversation);
+    result.expanded_prompt = result.rendered_prompt;
+    if (paths.empty()) return {};
+    if (!vision_) throw Error("messages", "this checkpoint (" + config_.architecture_name + ") has no vision tower");
+    const auto start = Clock::now();
+    const ImageProcessorConfig config =
+        with_overrides(*processor_config_, {options.image_splitting, options.max_image_edge});
+    PreparedImages images = prepare_images(paths, options.image_loading, config);
+    result.expanded_prompt = expand_image_placeholders(result.rendered_prompt, images.grids, config.image_seq_len);
+    std::vector<float> features(
+        static_cast<size_t>(images.tiles * vision_->tokens_per_tile() * vision_->output_dim()));
+    vision_->encode(images.pixel_values, images.tiles, features);
+    result.images = std::move(images.layouts);
+    result.tile_size = images.tile_size;
+    if (options.keep_image_tensors) {
+      result.pixel_values = std::move(images.pixel_values);
+      result.image_hidden_states = features;
+    }
+    result.timings.vision_ms = ms_since(start);
+    return features;
   }
 
   SamplingParams sampling_params(const GenerationOptions& o) const {
@@ -114,6 +161,8 @@ class EngineImpl final : public Engine {
   ChatTemplate template_;
   TensorStore weights_;
   TextDecoder decoder_;
+  std::optional<ImageProcessorConfig> processor_config_;
+  std::optional<VisionEncoder> vision_;
   double load_ms_ = 0;
 };
 
@@ -121,9 +170,9 @@ class EngineImpl final : public Engine {
 
 std::unique_ptr<Engine> Engine::load(const std::string& model_dir) {
   if (!std::filesystem::is_directory(model_dir)) throw Error(model_dir, "is not a checkpoint folder");
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = Clock::now();
   auto engine = std::make_unique<EngineImpl>(model_dir);
-  engine->set_load_ms(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  engine->set_load_ms(ms_since(start));
   return engine;
 }
 
