@@ -85,25 +85,34 @@ Image crop(const Image& in, int64_t x0, int64_t y0, int64_t x1, int64_t y1) {
 
 Size2D size_of(const Image& im) { return {im.width, im.height}; }
 
+struct Tiles {
+  std::vector<Image> images;  // in output order
+  TileGrid grid;              // rows = cols = 0: one image, not split
+};
+
 // §6.4 + §6.5: stretch to multiples of M, cut row-major, then the global view.
-std::vector<Image> split_into_tiles(const Image& image, const ImageProcessorConfig& config, TileGrid& grid) {
+Tiles split_into_tiles(const Image& image, const ImageProcessorConfig& config) {
   const int64_t m = config.tile_size;
   const Size2D target = vision_encoder_size(size_of(image), m);
-  const Image stretched = resize(image, target.width, target.height, config.resample);
-  grid = tile_grid(size_of(stretched), m);
-  if (grid.rows == 0) return {stretched};  // already M x M: kept whole, no global view
-  std::vector<Image> tiles;
-  for (int64_t r = 0; r < grid.rows; ++r) {
-    for (int64_t c = 0; c < grid.cols; ++c) {
-      const int64_t x0 = c * grid.tile_width;
-      const int64_t y0 = r * grid.tile_height;
-      tiles.push_back(crop(stretched, x0, y0, std::min(x0 + grid.tile_width, stretched.width),
-                           std::min(y0 + grid.tile_height, stretched.height)));
+  Tiles out;
+  Image stretched = resize(image, target.width, target.height, config.resample);
+  out.grid = tile_grid(size_of(stretched), m);
+  if (out.grid.rows == 0) {  // already M x M: kept whole, no global view
+    out.images.push_back(std::move(stretched));
+    return out;
+  }
+  const TileGrid& g = out.grid;
+  for (int64_t r = 0; r < g.rows; ++r) {
+    for (int64_t c = 0; c < g.cols; ++c) {
+      const int64_t x0 = c * g.tile_width;
+      const int64_t y0 = r * g.tile_height;
+      out.images.push_back(crop(stretched, x0, y0, std::min(x0 + g.tile_width, stretched.width),
+                                std::min(y0 + g.tile_height, stretched.height)));
     }
   }
   // 4.51.3 calls this resize without the configured filter: always LANCZOS.
-  tiles.push_back(resize(stretched, m, m, Resample::Lanczos));
-  return tiles;
+  out.images.push_back(resize(stretched, m, m, Resample::Lanczos));
+  return out;
 }
 
 // §6.2 steps 7-8 depend only on the byte and the channel: one table each.
@@ -137,24 +146,23 @@ ProcessedImage preprocess_image(const Image& image, const ImageProcessorConfig& 
     const Size2D target = longest_edge_size(size_of(work), config.longest_edge);
     work = resize(work, target.width, target.height, config.resample);
   }
-  TileGrid grid;
-  std::vector<Image> tiles;
+  Tiles tiles;
   if (config.do_image_splitting) {
-    tiles = split_into_tiles(work, config, grid);
-  } else {
-    tiles.push_back(resize(work, config.tile_size, config.tile_size, config.resample));
+    tiles = split_into_tiles(work, config);
+  } else {  // one M x M image, aspect not kept (§6.2 step 5)
+    tiles.images.push_back(resize(work, config.tile_size, config.tile_size, config.resample));
   }
 
   ProcessedImage out;
-  out.tiles = static_cast<int64_t>(tiles.size());
+  out.tiles = static_cast<int64_t>(tiles.images.size());
   out.tile_size = config.tile_size;
-  out.rows = grid.rows;
-  out.cols = grid.cols;
+  out.rows = tiles.grid.rows;
+  out.cols = tiles.grid.cols;
   const int64_t plane = config.tile_size * config.tile_size;
   out.pixel_values.resize(static_cast<size_t>(out.tiles * 3 * plane));
   const ChannelTables tables = float_tables(config);
   for (int64_t t = 0; t < out.tiles; ++t) {
-    const Image rgb = convert_to_rgb(tiles[t]);
+    const Image rgb = convert_to_rgb(tiles.images[t]);
     if (rgb.width != config.tile_size || rgb.height != config.tile_size) {
       throw Error("image processor", "internal: tile is " + std::to_string(rgb.width) + "x" +
                                          std::to_string(rgb.height));

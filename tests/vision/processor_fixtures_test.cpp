@@ -160,6 +160,12 @@ TEST_P(ProcessorFixture, MatchesGolden) {
       ASSERT_EQ(processed[i].tiles, sane.at("tiles").get<int64_t>());
       testing::expect_matches_oracle_tiles(processed[i], testing::read_bytes(out + ".tiles"), sane.at("float_table"));
     }
+    // The prompt then carries the sane grid: image_seq_len <image> per tile.
+    const std::string expanded =
+        expand_image_placeholders(golden.at("rendered_prompt").get<std::string>(), grids, cfg.image_seq_len);
+    size_t images = 0;
+    for (size_t p = expanded.find("<image>"); p != std::string::npos; p = expanded.find("<image>", p + 1)) ++images;
+    EXPECT_EQ(static_cast<int64_t>(images), tiles * cfg.image_seq_len);
     return;
   }
 
