@@ -6,7 +6,9 @@
 
 namespace smolvlm {
 
-using Json = nlohmann::json;
+// ordered_json keeps keys in file order, as Python dicts do: chat templates that
+// iterate or tojson a dict render keys in the order transformers would.
+using Json = nlohmann::ordered_json;
 
 // Parses `path`; a missing file or malformed JSON throws Error naming the file.
 Json read_json_file(const std::string& path);
