@@ -1,6 +1,7 @@
 #include "engine/image_inputs.h"
 
 #include "core/error.h"
+#include "vision/image_convert.h"
 #include "vision/image_decode.h"
 
 namespace smolvlm {

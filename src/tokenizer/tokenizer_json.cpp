@@ -13,7 +13,7 @@ namespace {
 constexpr int64_t kMaxTokenId = (int64_t{1} << 24) - 1;
 
 // Quoted and escaped, so control characters in token strings stay readable.
-std::string json_quoted(const std::string& text) { return Json(text).dump(); }
+std::string json_quoted(const std::string& text) { return JsonTable(text).dump(); }
 
 // Reading with errors that name the file and the key path.
 class JsonReader {
@@ -23,38 +23,38 @@ class JsonReader {
   [[noreturn]] void fail(const std::string& problem) const { throw Error(path_, problem); }
 
   // Null when `key` is absent.
-  const Json& member(const Json& object, const std::string& key) const {
-    static const Json kNull;
+  const JsonTable& member(const JsonTable& object, const std::string& key) const {
+    static const JsonTable kNull;
     const auto it = object.find(key);
     return it == object.end() ? kNull : *it;
   }
 
-  const Json& require_object(const Json& node, const std::string& where) const {
+  const JsonTable& require_object(const JsonTable& node, const std::string& where) const {
     if (!node.is_object()) fail(where + " must be an object, got " + node.type_name());
     return node;
   }
 
-  const Json& require_array(const Json& node, const std::string& where) const {
+  const JsonTable& require_array(const JsonTable& node, const std::string& where) const {
     if (!node.is_array()) fail(where + " must be an array, got " + node.type_name());
     return node;
   }
 
-  std::string type_of(const Json& component, const std::string& where) const {
+  std::string type_of(const JsonTable& component, const std::string& where) const {
     require_object(component, where);
-    const Json& type = member(component, "type");
+    const JsonTable& type = member(component, "type");
     if (!type.is_string()) fail(where + ".type must be a string");
     return type.get<std::string>();
   }
 
-  bool boolean(const Json& object, const std::string& key, const std::string& where,
+  bool boolean(const JsonTable& object, const std::string& key, const std::string& where,
                bool default_value) const {
-    const Json& value = member(object, key);
+    const JsonTable& value = member(object, key);
     if (value.is_null()) return default_value;
     if (!value.is_boolean()) fail(where + "." + key + " must be true or false, got " + value.type_name());
     return value.get<bool>();
   }
 
-  int32_t token_id(const Json& value, const std::string& where) const {
+  int32_t token_id(const JsonTable& value, const std::string& where) const {
     if (!value.is_number_integer()) fail(where + " must be an integer id, got " + value.type_name());
     const auto id = value.get<int64_t>();
     if (id < 0 || id > kMaxTokenId) {
@@ -64,8 +64,8 @@ class JsonReader {
   }
 
   // Options this engine does not implement must be absent or null.
-  void require_null(const Json& object, const std::string& key, const std::string& where) const {
-    const Json& value = member(object, key);
+  void require_null(const JsonTable& object, const std::string& key, const std::string& where) const {
+    const JsonTable& value = member(object, key);
     if (!value.is_null()) fail("unsupported " + where + "." + key + " " + value.dump() + " (only null is implemented)");
   }
 
@@ -73,12 +73,12 @@ class JsonReader {
   const std::string& path_;
 };
 
-void read_pre_tokenizer_steps(const JsonReader& json, const Json& node, const std::string& where,
+void read_pre_tokenizer_steps(const JsonReader& json, const JsonTable& node, const std::string& where,
                               std::vector<PreTokenizerStep>& steps) {
   if (node.is_null()) return;
   const std::string type = json.type_of(node, where);
   if (type == "Sequence") {
-    const Json& children = json.require_array(json.member(node, "pretokenizers"), where + ".pretokenizers");
+    const JsonTable& children = json.require_array(json.member(node, "pretokenizers"), where + ".pretokenizers");
     for (size_t i = 0; i < children.size(); ++i) {
       read_pre_tokenizer_steps(json, children[i], where + ".pretokenizers[" + std::to_string(i) + "]", steps);
     }
@@ -92,7 +92,7 @@ void read_pre_tokenizer_steps(const JsonReader& json, const Json& node, const st
   }
 }
 
-std::vector<PreTokenizerStep> read_pre_tokenizer(const JsonReader& json, const Json& root) {
+std::vector<PreTokenizerStep> read_pre_tokenizer(const JsonReader& json, const JsonTable& root) {
   std::vector<PreTokenizerStep> steps;
   read_pre_tokenizer_steps(json, json.member(root, "pre_tokenizer"), "pre_tokenizer", steps);
   // The BPE model works on raw bytes and spells them byte-level itself, which
@@ -105,32 +105,32 @@ std::vector<PreTokenizerStep> read_pre_tokenizer(const JsonReader& json, const J
   return steps;
 }
 
-void check_pipeline_parts(const JsonReader& json, const Json& root) {
-  const Json& version = json.member(root, "version");
+void check_pipeline_parts(const JsonReader& json, const JsonTable& root) {
+  const JsonTable& version = json.member(root, "version");
   if (!version.is_null() && version != "1.0") json.fail("unsupported tokenizer.json version " + version.dump());
   json.require_null(root, "truncation", "tokenizer");
   json.require_null(root, "padding", "tokenizer");
 
-  const Json& normalizer = json.member(root, "normalizer");
+  const JsonTable& normalizer = json.member(root, "normalizer");
   if (!normalizer.is_null()) {
     json.fail("unsupported normalizer type " + json_quoted(json.type_of(normalizer, "normalizer")) +
               " (only null is implemented)");
   }
   // encode() never adds special tokens, and ByteLevel post-processing only
   // trims offsets, so both leave the ids unchanged.
-  const Json& post_processor = json.member(root, "post_processor");
+  const JsonTable& post_processor = json.member(root, "post_processor");
   if (!post_processor.is_null()) {
     const std::string type = json.type_of(post_processor, "post_processor");
     if (type != "ByteLevel") json.fail("unsupported post_processor type " + json_quoted(type));
   }
-  const Json& decoder = json.member(root, "decoder");
+  const JsonTable& decoder = json.member(root, "decoder");
   if (decoder.is_null()) json.fail("unsupported decoder null (the ByteLevel decoder is required)");
   const std::string decoder_type = json.type_of(decoder, "decoder");
   if (decoder_type != "ByteLevel") json.fail("unsupported decoder type " + json_quoted(decoder_type));
 }
 
-Vocab read_vocab(const JsonReader& json, const Json& model) {
-  const Json& node = json.require_object(json.member(model, "vocab"), "model.vocab");
+Vocab read_vocab(const JsonReader& json, const JsonTable& model) {
+  const JsonTable& node = json.require_object(json.member(model, "vocab"), "model.vocab");
   Vocab vocab;
   vocab.reserve(node.size());
   std::unordered_map<int32_t, std::string> token_by_id;
@@ -146,13 +146,13 @@ Vocab read_vocab(const JsonReader& json, const Json& model) {
   return vocab;
 }
 
-std::vector<MergeRule> read_merges(const JsonReader& json, const Json& model, const Vocab& vocab) {
-  const Json& node = json.require_array(json.member(model, "merges"), "model.merges");
+std::vector<MergeRule> read_merges(const JsonReader& json, const JsonTable& model, const Vocab& vocab) {
+  const JsonTable& node = json.require_array(json.member(model, "merges"), "model.merges");
   std::vector<MergeRule> merges;
   merges.reserve(node.size());
   for (size_t i = 0; i < node.size(); ++i) {
     const std::string where = "model.merges[" + std::to_string(i) + "]";
-    const Json& entry = node[i];
+    const JsonTable& entry = node[i];
     std::string left;
     std::string right;
     if (entry.is_string()) {
@@ -184,11 +184,11 @@ std::vector<MergeRule> read_merges(const JsonReader& json, const Json& model, co
   return merges;
 }
 
-void read_model(const JsonReader& json, const Json& root, TokenizerSpec& spec) {
-  const Json& model = json.member(root, "model");
+void read_model(const JsonReader& json, const JsonTable& root, TokenizerSpec& spec) {
+  const JsonTable& model = json.member(root, "model");
   const std::string type = json.type_of(model, "model");
   if (type != "BPE") json.fail("unsupported model type " + json_quoted(type));
-  const Json& dropout = json.member(model, "dropout");
+  const JsonTable& dropout = json.member(model, "dropout");
   if (!dropout.is_null() && !(dropout.is_number() && dropout.get<double>() == 0.0)) {
     json.fail("unsupported model.dropout " + dropout.dump() + " (only null or 0 is implemented)");
   }
@@ -207,8 +207,8 @@ void read_model(const JsonReader& json, const Json& root, TokenizerSpec& spec) {
 // keeps its vocab id, and each new one takes the next id after the vocab, in
 // file order. Files where that differs from the written ids are rejected
 // rather than silently renumbered, since ids must match the model's embedding.
-std::vector<AddedToken> read_added_tokens(const JsonReader& json, const Json& root, const Vocab& vocab) {
-  const Json& node = json.member(root, "added_tokens");
+std::vector<AddedToken> read_added_tokens(const JsonReader& json, const JsonTable& root, const Vocab& vocab) {
+  const JsonTable& node = json.member(root, "added_tokens");
   if (node.is_null()) return {};
   json.require_array(node, "added_tokens");
   std::unordered_map<int32_t, std::string> vocab_token_by_id;
@@ -219,10 +219,10 @@ std::vector<AddedToken> read_added_tokens(const JsonReader& json, const Json& ro
   auto next_new_id = static_cast<int32_t>(vocab.size());
   for (size_t i = 0; i < node.size(); ++i) {
     const std::string where = "added_tokens[" + std::to_string(i) + "]";
-    const Json& entry = json.require_object(node[i], where);
+    const JsonTable& entry = json.require_object(node[i], where);
     AddedToken token;
     token.id = json.token_id(json.member(entry, "id"), where + ".id");
-    const Json& content = json.member(entry, "content");
+    const JsonTable& content = json.member(entry, "content");
     if (!content.is_string()) json.fail(where + ".content must be a string");
     token.content = content.get<std::string>();
     token.single_word = json.boolean(entry, "single_word", where, false);
@@ -257,7 +257,7 @@ std::vector<AddedToken> read_added_tokens(const JsonReader& json, const Json& ro
 }  // namespace
 
 TokenizerSpec read_tokenizer_json(const std::string& path) {
-  const Json root = read_json_file(path);
+  const JsonTable root = read_json_table_file(path);
   const JsonReader json(path);
   json.require_object(root, "the top level");
   check_pipeline_parts(json, root);
