@@ -145,10 +145,10 @@ TEST(SyntheticCheckpoint, TinyCheckpointsHaveTheFixtureLayout) {
     EXPECT_EQ(ours.text.max_position_embeddings, theirs.text.max_position_embeddings);
     EXPECT_EQ(ours.vision->intermediate_size, theirs.vision->intermediate_size);
     EXPECT_EQ(ours.vision->num_heads, theirs.vision->num_heads);
-    EXPECT_EQ(read_json_file(dir.file("preprocessor_config.json")),
-              read_json_file(fixture_dir + "/preprocessor_config.json"));
-    EXPECT_EQ(read_json_file(dir.file("processor_config.json")), read_json_file(fixture_dir + "/processor_config.json"));
-    EXPECT_EQ(read_json_file(dir.file("chat_template.json")), read_json_file(fixture_dir + "/chat_template.json"));
+    EXPECT_EQ(read_json_table_file(dir.file("preprocessor_config.json")),
+              read_json_table_file(fixture_dir + "/preprocessor_config.json"));
+    EXPECT_EQ(read_json_table_file(dir.file("processor_config.json")), read_json_table_file(fixture_dir + "/processor_config.json"));
+    EXPECT_EQ(read_json_table_file(dir.file("chat_template.json")), read_json_table_file(fixture_dir + "/chat_template.json"));
 
     // Same tensor names and shapes as the fixture model, all BF16.
     const TensorStore store = TensorStore::open_dir(dir.path());
