@@ -3,6 +3,7 @@
 
 #include "cli_args.h"
 #include "commands.h"
+#include "generation_flags.h"
 #include "core/error.h"
 #include "core/json_file.h"
 #include "core/mapped_file.h"
@@ -21,23 +22,10 @@ ArgParser make_parser() {
       .option("system", "TEXT", "System message placed before --prompt")
       .option("messages", "FILE", "Conversation: JSON array of HF chat messages (paths relative to the current directory)")
       .option("image", "PATH", "Image for --prompt: placed before the text, or at each <image> in it", true)
-      .option("image-loading", "MODE", "load-image (default: EXIF orientation, RGB) or pil-open (file mode kept)")
-      .flag("no-split", "Do not split images into tiles (one tile per image)")
-      .option("max-image-edge", "N", "Resize images to a longest edge of at most N pixels (fewer tiles)")
-      .option("max-new-tokens", "N", "Most tokens to generate (0 = run the prompt only; default: generation_config, else 512)")
-      .flag("ignore-eos", "Do not stop at end-of-sequence tokens")
-      .option("stop", "TEXT", "Stop before this text appears", true)
-      .flag("sample", "Sample instead of greedy decoding")
-      .flag("greedy", "Greedy decoding even if the checkpoint asks for sampling")
-      .option("temperature", "T", "Sampling temperature (implies --sample; 0 = greedy)")
-      .option("top-k", "K", "Keep the K most likely tokens (implies --sample; 0 = off)")
-      .option("top-p", "P", "Nucleus sampling threshold (implies --sample)")
-      .option("min-p", "P", "Drop tokens below P x the top probability (implies --sample)")
-      .option("repetition-penalty", "R", "Penalty for tokens already in the sequence (1 = off)")
-      .option("seed", "N", "Random seed for sampling (default 0)")
       .flag("json", "Print one JSON object (rendered_prompt, input_ids, generated_ids, text, timings)")
       .option("dump-tensors", "FILE", "Write logits_last (and with --dump-all-logits, logits) to a safetensors file")
       .flag("dump-all-logits", "With --dump-tensors, also write logits for every prompt position");
+  add_generation_flags(p);
   return p;
 }
 
@@ -81,32 +69,7 @@ Conversation conversation_from_args(const ArgParser& args) {
 }
 
 GenerationOptions options_from_args(const ArgParser& args) {
-  GenerationOptions o;
-  o.max_new_tokens = args.get_int("max-new-tokens");
-  if (o.max_new_tokens && *o.max_new_tokens < 0) throw UsageError("run: --max-new-tokens must be >= 0");
-  o.ignore_eos = args.has("ignore-eos");
-  o.stop_strings = args.all("stop");
-  o.temperature = args.get_double("temperature");
-  o.top_k = args.get_int("top-k");
-  o.top_p = args.get_double("top-p");
-  o.min_p = args.get_double("min-p");
-  o.repetition_penalty = args.get_double("repetition-penalty");
-  if (auto seed = args.get_int("seed")) o.seed = static_cast<uint64_t>(*seed);
-  if (args.has("sample") && args.has("greedy")) throw UsageError("run: --sample and --greedy exclude each other");
-  const bool sampling_knob = o.temperature || o.top_k || o.top_p || o.min_p;
-  if (args.has("greedy") || (o.temperature && *o.temperature == 0.0)) {
-    o.do_sample = false;
-    o.temperature.reset();
-  } else if (args.has("sample") || sampling_knob) {
-    o.do_sample = true;
-  }
-  if (auto loading = args.get("image-loading")) {
-    if (*loading == "load-image") o.image_loading = ImageLoading::LoadImage;
-    else if (*loading == "pil-open") o.image_loading = ImageLoading::PilOpen;
-    else throw UsageError("run: --image-loading must be load-image or pil-open, not \"" + *loading + "\"");
-  }
-  if (args.has("no-split")) o.image_splitting = false;
-  o.max_image_edge = args.get_int("max-image-edge");
+  GenerationOptions o = generation_options_from_flags(args, "run");
   o.keep_image_tensors = args.has("dump-tensors");
   o.keep_all_logits = args.has("dump-all-logits");
   if (o.keep_all_logits && !args.has("dump-tensors")) throw UsageError("run: --dump-all-logits needs --dump-tensors FILE");
@@ -173,7 +136,7 @@ int run_main(int argc, char** argv) {
   if (json) {
     std::cout << result_json(result).dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
   } else {
-    std::cout << "\n";
+    std::cout << std::endl;
     const Timings& t = result.timings;
     std::cerr << "[" << t.prompt_tokens << " prompt tokens in " << static_cast<int64_t>(t.prefill_ms) << " ms, "
               << t.generated_tokens << " generated in " << static_cast<int64_t>(t.decode_ms) << " ms, finish: "

@@ -4,6 +4,7 @@
 namespace smolvlm::cli {
 
 int run_main(int argc, char** argv);          // smolvlm run
+int chat_main(int argc, char** argv);         // smolvlm chat
 int tokenize_main(int argc, char** argv);     // smolvlm tokenize
 int make_model_main(int argc, char** argv);   // smolvlm make-model
 

@@ -13,6 +13,7 @@ constexpr const char* kUsage =
     "\n"
     "Commands:\n"
     "  run          Generate an answer for a prompt or a conversation\n"
+    "  chat         Interactive multi-turn chat, with /image PATH to attach images\n"
     "  tokenize     Tokenize text with a checkpoint's tokenizer\n"
     "  make-model   Write a random-weight checkpoint of a real SmolVLM shape (demo, benchmarks)\n"
     "\n"
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   try {
     if (command == "run") return run_main(argc, argv);
+    if (command == "chat") return chat_main(argc, argv);
     if (command == "tokenize") return tokenize_main(argc, argv);
     if (command == "make-model") return make_model_main(argc, argv);
     std::cerr << "smolvlm: unknown command \"" << command << "\"\n\n" << kUsage;

@@ -39,7 +39,8 @@ static std::string slurp(const std::string& path) {
 CommandResult run_command(const std::string& command_line) {
   TempDir dir;
   const std::string out_path = dir.file("stdout"), err_path = dir.file("stderr");
-  const std::string full = command_line + " >" + shell_quote(out_path) + " 2>" + shell_quote(err_path) + " </dev/null";
+  // Grouped, so a redirection inside command_line (e.g. "< input") wins over /dev/null.
+  const std::string full = "{ " + command_line + "\n} >" + shell_quote(out_path) + " 2>" + shell_quote(err_path) + " </dev/null";
   int status = std::system(full.c_str());
   CommandResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -1,0 +1,52 @@
+#include "generation_flags.h"
+
+namespace smolvlm::cli {
+
+void add_generation_flags(ArgParser& p) {
+  p.option("image-loading", "MODE", "load-image (default: EXIF orientation, RGB) or pil-open (file mode kept)")
+      .flag("no-split", "Do not split images into tiles (one tile per image)")
+      .option("max-image-edge", "N", "Resize images to a longest edge of at most N pixels (fewer tiles)")
+      .option("max-new-tokens", "N", "Most tokens to generate (0 = run the prompt only; default: generation_config, else 512)")
+      .flag("ignore-eos", "Do not stop at end-of-sequence tokens")
+      .option("stop", "TEXT", "Stop before this text appears", true)
+      .flag("sample", "Sample instead of greedy decoding")
+      .flag("greedy", "Greedy decoding even if the checkpoint asks for sampling")
+      .option("temperature", "T", "Sampling temperature (implies --sample; 0 = greedy)")
+      .option("top-k", "K", "Keep the K most likely tokens (implies --sample; 0 = off)")
+      .option("top-p", "P", "Nucleus sampling threshold (implies --sample)")
+      .option("min-p", "P", "Drop tokens below P x the top probability (implies --sample)")
+      .option("repetition-penalty", "R", "Penalty for tokens already in the sequence (1 = off)")
+      .option("seed", "N", "Random seed for sampling (default 0)");
+}
+
+GenerationOptions generation_options_from_flags(const ArgParser& args, const std::string& command) {
+  GenerationOptions o;
+  o.max_new_tokens = args.get_int("max-new-tokens");
+  if (o.max_new_tokens && *o.max_new_tokens < 0) throw UsageError(command + ": --max-new-tokens must be >= 0");
+  o.ignore_eos = args.has("ignore-eos");
+  o.stop_strings = args.all("stop");
+  o.temperature = args.get_double("temperature");
+  o.top_k = args.get_int("top-k");
+  o.top_p = args.get_double("top-p");
+  o.min_p = args.get_double("min-p");
+  o.repetition_penalty = args.get_double("repetition-penalty");
+  if (auto seed = args.get_int("seed")) o.seed = static_cast<uint64_t>(*seed);
+  if (args.has("sample") && args.has("greedy")) throw UsageError(command + ": --sample and --greedy exclude each other");
+  const bool sampling_knob = o.temperature || o.top_k || o.top_p || o.min_p;
+  if (args.has("greedy") || (o.temperature && *o.temperature == 0.0)) {
+    o.do_sample = false;
+    o.temperature.reset();
+  } else if (args.has("sample") || sampling_knob) {
+    o.do_sample = true;
+  }
+  if (auto loading = args.get("image-loading")) {
+    if (*loading == "load-image") o.image_loading = ImageLoading::LoadImage;
+    else if (*loading == "pil-open") o.image_loading = ImageLoading::PilOpen;
+    else throw UsageError(command + ": --image-loading must be load-image or pil-open, not \"" + *loading + "\"");
+  }
+  if (args.has("no-split")) o.image_splitting = false;
+  o.max_image_edge = args.get_int("max-image-edge");
+  return o;
+}
+
+}  // namespace smolvlm::cli

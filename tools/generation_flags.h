@@ -1,0 +1,13 @@
+// The generation and image flags shared by `smolvlm run` and `smolvlm chat`.
+#pragma once
+
+#include "cli_args.h"
+#include "smolvlm.h"
+
+namespace smolvlm::cli {
+
+void add_generation_flags(ArgParser& parser);
+// Throws UsageError (naming `command`) for contradictory or out-of-range values.
+GenerationOptions generation_options_from_flags(const ArgParser& args, const std::string& command);
+
+}  // namespace smolvlm::cli
