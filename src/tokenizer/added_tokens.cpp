@@ -39,6 +39,13 @@ size_t leading_whitespace_length(std::string_view text) {
   return pos;
 }
 
+// True when [begin, end) shares a byte with one of the sorted, disjoint ranges.
+bool overlaps(std::span<const ByteRange> ranges, size_t begin, size_t end) {
+  const auto it = std::upper_bound(ranges.begin(), ranges.end(), begin,
+                                   [](size_t pos, const ByteRange& r) { return pos < r.end; });
+  return it != ranges.end() && it->begin < end;
+}
+
 }  // namespace
 
 void AddedTokenMatcher::PatternSet::add(const AddedToken& token) {
@@ -54,11 +61,12 @@ void AddedTokenMatcher::PatternSet::finish() {
   }
 }
 
-const AddedToken* AddedTokenMatcher::PatternSet::longest_at(std::string_view text,
-                                                            size_t pos) const {
+template <typename Allowed>
+const AddedToken* AddedTokenMatcher::PatternSet::longest_at(std::string_view text, size_t pos,
+                                                            const Allowed& allowed) const {
   const std::string_view rest = text.substr(pos);
   for (const AddedToken& token : by_first_byte_[static_cast<uint8_t>(text[pos])]) {
-    if (rest.starts_with(token.content)) return &token;
+    if (rest.starts_with(token.content) && allowed(token.content.size())) return &token;
   }
   return nullptr;
 }
@@ -72,8 +80,8 @@ AddedTokenMatcher::AddedTokenMatcher(const std::vector<AddedToken>& tokens) {
   normalized_.finish();
 }
 
-void AddedTokenMatcher::split_with(const PatternSet& patterns, std::string_view text,
-                                   std::vector<TextSegment>& out) {
+void AddedTokenMatcher::split_with(const PatternSet& patterns, std::string_view whole, std::string_view text,
+                                   std::span<const ByteRange> literal, std::vector<TextSegment>& out) {
   if (patterns.empty()) {
     out.push_back({text, std::nullopt});
     return;
@@ -81,9 +89,11 @@ void AddedTokenMatcher::split_with(const PatternSet& patterns, std::string_view 
   // Mirrors HF's find_matches: the search resumes at the end of the raw
   // match (a rejected single_word match is consumed too, and rstrip does not
   // move the search), and strip bounds are clamped only on the left.
+  const auto base = static_cast<size_t>(text.data() - whole.data());
   size_t segment_start = 0;
   for (size_t pos = 0; pos < text.size();) {
-    const AddedToken* token = patterns.longest_at(text, pos);
+    const auto allowed = [&](size_t length) { return !overlaps(literal, base + pos, base + pos + length); };
+    const AddedToken* token = patterns.longest_at(text, pos, allowed);
     if (token == nullptr) {
       ++pos;
       continue;
@@ -109,17 +119,17 @@ void AddedTokenMatcher::split_with(const PatternSet& patterns, std::string_view 
   if (segment_start < text.size()) out.push_back({text.substr(segment_start), std::nullopt});
 }
 
-std::vector<TextSegment> AddedTokenMatcher::split(std::string_view text) const {
+std::vector<TextSegment> AddedTokenMatcher::split(std::string_view text, std::span<const ByteRange> literal) const {
   std::vector<TextSegment> first_pass;
   if (text.empty()) return first_pass;
-  split_with(raw_, text, first_pass);
+  split_with(raw_, text, text, literal, first_pass);
   if (normalized_.empty()) return first_pass;
   std::vector<TextSegment> segments;
   for (const TextSegment& segment : first_pass) {
     if (segment.added_token) {
       segments.push_back(segment);
     } else {
-      split_with(normalized_, segment.text, segments);
+      split_with(normalized_, text, segment.text, literal, segments);
     }
   }
   return segments;

@@ -77,12 +77,25 @@ Tokenizer Tokenizer::from_file(const std::string& tokenizer_json_path) {
 
 Tokenizer Tokenizer::from_dir(const std::string& model_dir) { return from_file(model_dir + "/tokenizer.json"); }
 
-std::vector<int32_t> Tokenizer::encode(std::string_view text) const {
+std::vector<int32_t> Tokenizer::encode(std::string_view text) const { return encode_with_literal(text, {}); }
+
+std::vector<int32_t> Tokenizer::encode(std::span<const TextPiece> pieces) const {
+  std::string text;
+  std::vector<tok::ByteRange> literal;
+  for (const TextPiece& piece : pieces) {
+    if (piece.literal && !piece.text.empty()) literal.push_back({text.size(), text.size() + piece.text.size()});
+    text += piece.text;
+  }
+  return encode_with_literal(text, literal);
+}
+
+std::vector<int32_t> Tokenizer::encode_with_literal(std::string_view text,
+                                                    std::span<const tok::ByteRange> literal) const {
   if (const auto bad = tok::find_invalid_utf8(text)) {
     throw Error("tokenizer input", "invalid UTF-8 at byte " + std::to_string(*bad));
   }
   std::vector<int32_t> ids;
-  for (const tok::TextSegment& segment : impl_->added_matcher.split(text)) {
+  for (const tok::TextSegment& segment : impl_->added_matcher.split(text, literal)) {
     if (segment.added_token) {
       ids.push_back(*segment.added_token);
       continue;

@@ -14,6 +14,17 @@
 #include <vector>
 
 namespace smolvlm {
+namespace tok {
+struct ByteRange;
+}
+
+// A part of the text to encode. Literal text (what a user typed) never forms
+// added tokens: a user's "<image>" or "<end_of_utterance>" is BPE over those
+// characters, so it cannot forge the prompt's structure.
+struct TextPiece {
+  std::string_view text;
+  bool literal = false;
+};
 
 class Tokenizer {
  public:
@@ -25,6 +36,12 @@ class Tokenizer {
   // Added tokens written in the text (e.g. "<image>") become their ids; no
   // special tokens are added around the text. Throws Error on invalid UTF-8.
   std::vector<int32_t> encode(std::string_view text) const;
+
+  // encode() of the pieces joined, except that added tokens are matched only
+  // where they overlap no literal piece. Pre-tokenization and BPE run across
+  // piece boundaries as on the joined text, so when the literal pieces hold
+  // no added-token text the ids equal encode() of the joined text.
+  std::vector<int32_t> encode(std::span<const TextPiece> pieces) const;
 
   // Invalid UTF-8 in the joined bytes becomes U+FFFD, as HF does. Throws
   // Error("token id N", "out of range (vocab size V)") for an unknown id.
@@ -41,6 +58,7 @@ class Tokenizer {
  private:
   struct Impl;
   explicit Tokenizer(std::shared_ptr<const Impl> impl);
+  std::vector<int32_t> encode_with_literal(std::string_view text, std::span<const tok::ByteRange> literal) const;
 
   std::shared_ptr<const Impl> impl_;
 };
