@@ -1,0 +1,76 @@
+// A fixed pool of worker threads for data-parallel loops (the heavy kernels:
+// matmul, attention, norms). No model knowledge: it splits index ranges.
+//
+// parallel_for(n, fn) cuts [0, n) into at most size() contiguous chunks of
+// near-equal length (static chunking: chunk i always covers the same indices,
+// so results never depend on timing) and runs fn(begin, end) on each; the
+// calling thread runs chunk 0 and returns when every chunk is done. A call made
+// from inside a chunk, or while another thread is using the pool, runs inline
+// on the calling thread: nesting and concurrent callers are safe, never a
+// deadlock. An exception thrown by a chunk is rethrown to the caller (the first
+// one, if several throw).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace smolvlm {
+
+class ThreadPool {
+ public:
+  // n_threads counts the calling thread, so n_threads - 1 workers are started;
+  // values below 1 are taken as 1.
+  explicit ThreadPool(int n_threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const { return static_cast<int>(workers_.size()) + 1; }
+
+  template <class Fn>
+  void parallel_for(int64_t n, Fn&& fn) {
+    run(n, [](void* f, int64_t begin, int64_t end) { (*static_cast<Fn*>(f))(begin, end); }, &fn);
+  }
+
+  // Type-erased form of parallel_for: fn(ctx, begin, end).
+  void run(int64_t n, void (*fn)(void*, int64_t, int64_t), void* ctx);
+
+ private:
+  struct Job {
+    void (*fn)(void*, int64_t, int64_t) = nullptr;
+    void* ctx = nullptr;
+    int64_t n = 0;
+    int chunks = 0;
+  };
+  void worker_loop(int index);
+  void run_chunk(int chunk);
+  void wait_for_workers();
+
+  std::vector<std::thread> workers_;
+  std::mutex busy_;  // held by the one caller whose job the workers run
+  Job job_;
+  // Workers start job `epoch_` when it changes; `pending_` counts chunks not yet finished.
+  std::atomic<uint64_t> epoch_{0};
+  std::atomic<int> pending_{0};
+  std::atomic<bool> stop_{false};
+  std::mutex error_mutex_;
+  std::exception_ptr error_;
+};
+
+// SMOLVLM_THREADS when set to a positive integer, else the hardware concurrency (at least 1).
+int default_thread_count();
+
+// The process-wide pool the kernels use, created on first use with
+// default_thread_count() threads unless set_shared_pool_threads() came first.
+ThreadPool& shared_pool();
+
+// Replaces the shared pool by one of n_threads (the --threads option). Call it
+// at start-up, before any kernel runs: a pool in use must not be replaced.
+void set_shared_pool_threads(int n_threads);
+
+}  // namespace smolvlm
