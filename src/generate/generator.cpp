@@ -3,8 +3,7 @@
 #include <chrono>
 
 #include "core/error.h"
-#include "generate/stop_strings.h"
-#include "generate/text_streamer.h"
+#include "generate/sequence_state.h"
 #include "model/kv_cache.h"
 #include "model/text_decoder.h"
 #include "tokenizer/tokenizer.h"
@@ -18,51 +17,6 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-bool is_eos(int32_t id, const std::vector<int32_t>& eos_ids) {
-  for (int32_t e : eos_ids)
-    if (e == id) return true;
-  return false;
-}
-
-// Turns token ids into streamed text: special tokens are skipped (as
-// decode(skip_special_tokens=True)), UTF-8 is completed across tokens, and
-// stop strings are held back until they either match or cannot.
-class TextPipeline {
- public:
-  TextPipeline(const Tokenizer& tokenizer, std::vector<std::string> stop_strings,
-               const std::function<void(std::string_view)>& on_text)
-      : tokenizer_(tokenizer), stops_(std::move(stop_strings)), on_text_(on_text) {}
-
-  // Returns true when a stop string completed.
-  bool push(int32_t id) {
-    if (tokenizer_.is_special(id)) return false;
-    return emit(stops_.feed(streamer_.push(tokenizer_.token_bytes(id))));
-  }
-
-  void finish() {
-    if (stops_.stopped()) return;
-    if (emit(stops_.feed(streamer_.finish()))) return;
-    const std::string rest = stops_.flush();
-    text_ += rest;
-    if (on_text_ && !rest.empty()) on_text_(rest);
-  }
-
-  std::string& text() { return text_; }
-
- private:
-  bool emit(const StopStep& step) {
-    text_ += step.ready;
-    if (on_text_ && !step.ready.empty()) on_text_(step.ready);
-    return step.match.has_value();
-  }
-
-  const Tokenizer& tokenizer_;
-  TextStreamer streamer_;
-  StopStringMatcher stops_;
-  const std::function<void(std::string_view)>& on_text_;
-  std::string text_;
-};
-
 }  // namespace
 
 GenerationOutput generate(const TextDecoder& decoder, const Tokenizer& tokenizer, KvCache& cache,
@@ -74,8 +28,7 @@ GenerationOutput generate(const TextDecoder& decoder, const Tokenizer& tokenizer
   if (static_cast<int64_t>(request.prompt_embeddings.size()) != n_prompt * hidden)
     throw Error("prompt", "embeddings do not match the prompt length");
 
-  Sampler sampler(request.sampling);
-  TextPipeline text(tokenizer, request.stop_strings, on_text);
+  SequenceState sequence(tokenizer, request, on_text);
   GenerationOutput out;
   cache.clear();
 
@@ -91,27 +44,19 @@ GenerationOutput generate(const TextDecoder& decoder, const Tokenizer& tokenizer
   }
   out.prefill_ms = ms_since(prefill_start);
 
-  std::vector<int32_t> tokens(request.prompt_ids.begin(), request.prompt_ids.end());
   std::vector<float> embedding(static_cast<size_t>(hidden));
   const auto decode_start = Clock::now();
-  out.finish_reason = "length";
-  for (int64_t step = 0; step < request.max_new_tokens; ++step) {
-    if (step > 0) {
-      decoder.embed(std::span<const int32_t>(&tokens.back(), 1), embedding);
+  while (!sequence.finished()) {
+    if (!sequence.generated_ids().empty()) {
+      decoder.embed(std::span<const int32_t>(&sequence.generated_ids().back(), 1), embedding);
       decoder.forward(embedding, 1, cache, logits, false);
     }
-    const int32_t id = sampler.next(logits, tokens);
-    tokens.push_back(id);
-    out.generated_ids.push_back(id);
-    const bool stop_string_hit = text.push(id);
-    if (stop_string_hit || is_eos(id, request.eos_ids)) {
-      out.finish_reason = "stop";
-      break;
-    }
+    sequence.next(logits);
   }
-  text.finish();
   out.decode_ms = ms_since(decode_start);
-  out.text = std::move(text.text());
+  out.generated_ids = sequence.generated_ids();
+  out.text = sequence.text();
+  out.finish_reason = sequence.finish_reason();
   return out;
 }
 

@@ -35,6 +35,16 @@ class TextDecoder {
   void forward(std::span<const float> embeddings, int64_t n_tokens, KvCache& cache, std::span<float> logits,
                bool all_logits) const;
 
+  // One decode step of B independent sequences (src/model/batched_decode.cpp):
+  // row b of embeddings [B, hidden] is the next token of the sequence whose
+  // cache is caches[b]; logits [B, vocab]. Every weight matrix is read once
+  // for all B rows; attention runs per sequence over its own cache. Row b
+  // gets the same bits as forward(row b, 1, *caches[b], ...), since every
+  // kernel computes a row independently of the others. Throws Error, before
+  // anything is computed, when a cache is full or the buffers do not match.
+  void forward_batch(std::span<const float> embeddings, std::span<KvCache* const> caches,
+                     std::span<float> logits) const;
+
  private:
   void check_forward_args(std::span<const float> embeddings, int64_t n_tokens, const KvCache& cache,
                           std::span<const float> logits, bool all_logits) const;
