@@ -1,0 +1,33 @@
+// Image files to Image, decoded as Pillow 9.4 (Debian 12's python3-pil) opens
+// them: same mode, same samples, same palette (SPEC §6.1: the processor's
+// behaviour depends on the mode it is handed). JPEG, PNG, WebP, GIF (first
+// frame) and BMP, through the libraries Pillow links for JPEG and WebP
+// (libjpeg-turbo, libwebp); libpng and giflib stand in for Pillow's own
+// zlib/LZW decoders, set up to give the same pixels and to accept and reject
+// damaged files where Pillow does (see each decode_*.cpp for the details and
+// the few places where we deliberately differ).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "vision/image.h"
+
+namespace smolvlm {
+
+struct DecodeLimits {
+  // Pillow's decompression-bomb error threshold: 2 * Image.MAX_IMAGE_PIXELS.
+  int64_t max_pixels = 178956970;
+};
+
+// Decodes one image file held in memory, keeping Pillow's mode for it.
+// `what` names the input in errors. Throws Error(what, problem) for empty,
+// corrupt, truncated, zero-size and unsupported input, and for declared
+// dimensions over limits.max_pixels before any pixel memory is allocated.
+Image decode_image(std::span<const uint8_t> bytes, const std::string& what, const DecodeLimits& limits = {});
+
+// decode_image on the file's contents; errors name the path.
+Image decode_image_file(const std::string& path, const DecodeLimits& limits = {});
+
+}  // namespace smolvlm
