@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "vision/convert_to_rgb.h"
+#include "vision/image_convert.h"
 #include "vision/processor_sizes.h"
 #include "vision/resample.h"
 
@@ -45,26 +46,17 @@ Image working_image(const Image& in) {
       return with_mode(in, PixelMode::Palette, std::move(bits));
     }
     case PixelMode::CMYK:
+      // Reproduced: transformers makes any 4-channel array an "RGBA" PIL image,
+      // so K is read as alpha (fixture proc_cmyk_160x120_jpg_pilopen).
       return with_mode(in, PixelMode::RGBA, in.data);
-    case PixelMode::GrayAlpha: {
-      // Divergence: composited like RGBA (Pillow's LA -> RGBA replicates grey).
-      std::vector<uint8_t> rgba(pixels * 4);
-      for (size_t i = 0; i < pixels; ++i) {
-        rgba[i * 4 + 0] = rgba[i * 4 + 1] = rgba[i * 4 + 2] = in.data[i * 2];
-        rgba[i * 4 + 3] = in.data[i * 2 + 1];
-      }
-      return with_mode(in, PixelMode::RGBA, std::move(rgba));
-    }
-    case PixelMode::Gray16: {
-      // Divergence: Pillow's convert("RGB") of 16-bit grey clips to 255.
-      std::vector<uint8_t> rgb(pixels * 3);
-      for (size_t i = 0; i < pixels; ++i) {
-        uint16_t v = 0;
-        std::copy_n(&in.data[i * 2], 2, reinterpret_cast<uint8_t*>(&v));
-        rgb[i * 3 + 0] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = static_cast<uint8_t>(std::min<uint16_t>(v, 255));
-      }
-      return with_mode(in, PixelMode::RGB, std::move(rgb));
-    }
+    case PixelMode::GrayAlpha:
+      // Divergence (4.51.3 cannot infer a 2-channel format and raises):
+      // composited like RGBA, grey replicated as Pillow's convert("RGBA") does.
+      return convert_image(in, PixelMode::RGBA);
+    case PixelMode::Gray16:
+      // Divergence (4.51.3 raises on values above 255): Pillow's
+      // convert("RGB"), which clips, as on the load_image path.
+      return convert_image(in, PixelMode::RGB);
   }
   throw Error("image processor", "unsupported image mode");
 }
