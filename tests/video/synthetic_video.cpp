@@ -75,7 +75,7 @@ int64_t frame_label(const Image& rgb) {
 }
 
 void write_synthetic_video(const std::string& path, const SyntheticVideo& spec) {
-  av_log_set_level(AV_LOG_ERROR);  // the encoders' statistics
+  av_log_set_level(AV_LOG_FATAL);  // the encoders' statistics; failures are reported by check()
   AVFormatContext* raw = nullptr;
   check(avformat_alloc_output_context2(&raw, nullptr, spec.format.c_str(), path.c_str()), "output " + spec.format);
   std::unique_ptr<AVFormatContext, OutputCloser> out(raw);
@@ -134,6 +134,29 @@ void write_synthetic_video(const std::string& path, const SyntheticVideo& spec) 
     write_packets(enc.get(), out.get(), st, frame.get());
   }
   write_packets(enc.get(), out.get(), st, nullptr);
+  check(av_write_trailer(out.get()), "trailer");
+}
+
+void write_audio_only(const std::string& path) {
+  AVFormatContext* raw = nullptr;
+  check(avformat_alloc_output_context2(&raw, nullptr, "matroska", path.c_str()), "output matroska");
+  std::unique_ptr<AVFormatContext, OutputCloser> out(raw);
+  AVStream* st = avformat_new_stream(out.get(), nullptr);
+  st->codecpar->codec_type = AVMEDIA_TYPE_AUDIO;
+  st->codecpar->codec_id = AV_CODEC_ID_PCM_S16LE;
+  st->codecpar->sample_rate = 8000;
+  st->codecpar->ch_layout = AV_CHANNEL_LAYOUT_MONO;
+  st->time_base = {1, 8000};
+  check(avio_open(&out->pb, path.c_str(), AVIO_FLAG_WRITE), "open " + path);
+  check(avformat_write_header(out.get(), nullptr), "header");
+  const ffmpeg::PacketHandle pkt = ffmpeg::new_packet();
+  for (int i = 0; i < 4; ++i) {
+    check(av_new_packet(pkt.get(), 1600), "packet");
+    std::fill(pkt->data, pkt->data + 1600, uint8_t{0});
+    pkt->pts = pkt->dts = i * 800;
+    pkt->stream_index = st->index;
+    check(av_interleaved_write_frame(out.get(), pkt.get()), "write");
+  }
   check(av_write_trailer(out.get()), "trailer");
 }
 

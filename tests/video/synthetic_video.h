@@ -33,6 +33,9 @@ struct SyntheticVideo {
 // any FFmpeg error.
 void write_synthetic_video(const std::string& path, const SyntheticVideo& spec);
 
+// A Matroska file with one PCM audio stream and no video.
+void write_audio_only(const std::string& path);
+
 // The RGB picture of frame `index` before encoding.
 Image synthetic_frame(int width, int height, int64_t index);
 
