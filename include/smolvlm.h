@@ -25,9 +25,13 @@ struct Content {
   Kind kind = Kind::Text;
   std::string text;        // Kind::Text
   std::string image_path;  // Kind::Image: a local file
+  // Kind::Image: an encoded image file held in memory (e.g. from a data URL),
+  // used instead of image_path when not empty.
+  std::vector<uint8_t> image_bytes;
 
-  static Content text_item(std::string t) { return {Kind::Text, std::move(t), {}}; }
-  static Content image_item(std::string path) { return {Kind::Image, {}, std::move(path)}; }
+  static Content text_item(std::string t) { return {Kind::Text, std::move(t), {}, {}}; }
+  static Content image_item(std::string path) { return {Kind::Image, {}, std::move(path), {}}; }
+  static Content image_bytes_item(std::vector<uint8_t> bytes) { return {Kind::Image, {}, {}, std::move(bytes)}; }
 };
 
 struct Message {

@@ -82,12 +82,12 @@ Json conversation_to_json(const Conversation& conversation, bool content_as_stri
   return messages;
 }
 
-std::vector<std::string> conversation_images(const Conversation& conversation) {
-  std::vector<std::string> paths;
+std::vector<const Content*> conversation_images(const Conversation& conversation) {
+  std::vector<const Content*> images;
   for (const Message& m : conversation)
     for (const Content& c : m.content)
-      if (c.kind == Content::Kind::Image) paths.push_back(c.image_path);
-  return paths;
+      if (c.kind == Content::Kind::Image) images.push_back(&c);
+  return images;
 }
 
 }  // namespace smolvlm

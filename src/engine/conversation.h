@@ -12,7 +12,7 @@ namespace smolvlm {
 // string, so `content_as_string` renders text-only content as one string.
 Json conversation_to_json(const Conversation& conversation, bool content_as_string);
 
-// Image paths of the conversation in message order, then content order (SPEC §7.2).
-std::vector<std::string> conversation_images(const Conversation& conversation);
+// Image items of the conversation in message order, then content order (SPEC §7.2).
+std::vector<const Content*> conversation_images(const Conversation& conversation);
 
 }  // namespace smolvlm

@@ -1,17 +1,13 @@
-// The Engine behind include/smolvlm.h: a checkpoint's weights, decoder and
-// vision tower, a prompt builder, and the generation loop.
+// The Engine behind include/smolvlm.h: a loaded checkpoint (weights, decoder,
+// vision tower, prompt builder) and the generation loop.
 #include <chrono>
 #include <filesystem>
 
 #include "core/error.h"
-#include "engine/prompt_builder.h"
+#include "engine/loaded_model.h"
 #include "engine/request_settings.h"
 #include "generate/generator.h"
-#include "io/model_config.h"
-#include "io/safetensors.h"
 #include "model/kv_cache.h"
-#include "model/text_decoder.h"
-#include "model/vision_encoder.h"
 #include "smolvlm.h"
 
 namespace smolvlm {
@@ -19,35 +15,31 @@ namespace {
 
 class EngineImpl final : public Engine {
  public:
-  explicit EngineImpl(const std::string& model_dir)
-      : config_(load_model_config(model_dir)),
-        generation_config_(load_generation_config(model_dir)),
-        weights_(TensorStore::open_dir(model_dir)),
-        decoder_(weights_, config_),
-        vision_(config_.vision ? std::make_unique<VisionEncoder>(weights_, config_) : nullptr),
-        prompts_(model_dir, config_, decoder_, vision_.get()) {}
+  explicit EngineImpl(const std::string& model_dir) : model_(model_dir) {}
 
   std::string render_prompt(const Conversation& conversation, bool add_generation_prompt) const override {
-    return prompts_.render(conversation, add_generation_prompt);
+    return model_.prompts.render(conversation, add_generation_prompt);
   }
 
-  std::vector<int32_t> tokenize(std::string_view text) const override { return prompts_.tokenizer().encode(text); }
+  std::vector<int32_t> tokenize(std::string_view text) const override {
+    return model_.prompts.tokenizer().encode(text);
+  }
 
   std::string detokenize(const std::vector<int32_t>& ids, bool skip_special_tokens) const override {
-    return prompts_.tokenizer().decode(ids, skip_special_tokens);
+    return model_.prompts.tokenizer().decode(ids, skip_special_tokens);
   }
 
   GenerationResult generate(const Conversation& conversation, const GenerationOptions& options,
                             const TextCallback& on_text) override {
-    PreparedPrompt prompt = prompts_.prepare(conversation, options);
+    PreparedPrompt prompt = model_.prompts.prepare(conversation, options);
     const auto n_prompt = static_cast<int64_t>(prompt.ids.size());
     GenerationRequest request =
-        settle_request(options, generation_config_, n_prompt, config_.text.max_position_embeddings);
+        settle_request(options, model_.generation_config, n_prompt, max_positions());
     request.prompt_ids = prompt.ids;
     request.prompt_embeddings = prompt.embeddings;
 
-    KvCache cache(config_.text, n_prompt + request.max_new_tokens);
-    GenerationOutput out = smolvlm::generate(decoder_, prompts_.tokenizer(), cache, request, on_text);
+    KvCache cache(model_.config.text, n_prompt + request.max_new_tokens);
+    GenerationOutput out = smolvlm::generate(model_.decoder, model_.prompts.tokenizer(), cache, request, on_text);
 
     GenerationResult result;
     result.rendered_prompt = std::move(prompt.rendered_prompt);
@@ -71,21 +63,16 @@ class EngineImpl final : public Engine {
     return result;
   }
 
-  std::string architecture() const override { return config_.architecture_name; }
-  int64_t vocab_size() const override { return config_.text.vocab_size; }
-  int64_t max_positions() const override { return config_.text.max_position_embeddings; }
-  int64_t hidden_size() const override { return config_.text.hidden_size; }
-  bool has_vision() const override { return vision_ != nullptr; }
+  std::string architecture() const override { return model_.config.architecture_name; }
+  int64_t vocab_size() const override { return model_.config.text.vocab_size; }
+  int64_t max_positions() const override { return model_.config.text.max_position_embeddings; }
+  int64_t hidden_size() const override { return model_.config.text.hidden_size; }
+  bool has_vision() const override { return model_.vision != nullptr; }
   double load_ms() const override { return load_ms_; }
   void set_load_ms(double ms) { load_ms_ = ms; }
 
  private:
-  ModelConfig config_;
-  GenerationConfig generation_config_;
-  TensorStore weights_;
-  TextDecoder decoder_;
-  std::unique_ptr<VisionEncoder> vision_;
-  PromptBuilder prompts_;
+  LoadedModel model_;
   double load_ms_ = 0;
 };
 

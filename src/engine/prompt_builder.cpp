@@ -4,42 +4,49 @@
 
 #include "core/error.h"
 #include "engine/conversation.h"
+#include "engine/literal_prompt.h"
 #include "model/image_merge.h"
 #include "model/text_decoder.h"
 #include "model/vision_encoder.h"
-#include "vision/image_prompt.h"
 
 namespace smolvlm {
-namespace {
-
-// Encoded images kept for later turns of a chat (features only: ~2 MB for a
-// 13-tile image on the 256M model).
-constexpr size_t kImageCacheEntries = 16;
-
-}  // namespace
 
 PromptBuilder::PromptBuilder(const std::string& model_dir, const ModelConfig& config, const TextDecoder& decoder,
-                             const VisionEncoder* vision)
+                             const VisionEncoder* vision, size_t image_cache_bytes)
     : config_(config),
       decoder_(decoder),
       vision_(vision),
       tokenizer_(Tokenizer::from_dir(model_dir)),
       template_(ChatTemplate::from_dir(model_dir)),
-      image_cache_(kImageCacheEntries) {
+      image_cache_(image_cache_bytes) {
   if (vision_ != nullptr) processor_config_ = load_image_processor_config(model_dir);
 }
 
+// VLM templates index typed content lists; SmolLM2's concatenate strings.
+bool PromptBuilder::content_as_string() const { return config_.architecture == Architecture::Llama; }
+
 std::string PromptBuilder::render(const Conversation& conversation, bool add_generation_prompt) const {
-  // VLM templates index typed content lists; SmolLM2's concatenate strings.
-  const bool content_as_string = config_.architecture == Architecture::Llama;
-  return template_.render(conversation_to_json(conversation, content_as_string), add_generation_prompt);
+  return template_.render(conversation_to_json(conversation, content_as_string()), add_generation_prompt);
 }
 
-PreparedPrompt PromptBuilder::prepare(const Conversation& conversation, const GenerationOptions& options) {
+PreparedPrompt PromptBuilder::prepare(const Conversation& conversation, const GenerationOptions& options,
+                                      const PromptPolicy& policy) {
   PreparedPrompt prompt;
-  prompt.rendered_prompt = render(conversation, options.add_generation_prompt);
-  const std::vector<float> features = encode_images(conversation, options, prompt);
-  prompt.ids = tokenizer_.encode(prompt.expanded_prompt);
+  std::vector<ImageGrid> grids;
+  const std::vector<float> features = encode_images(conversation, options, policy, prompt, grids);
+  if (policy.literal_text) {
+    // Expansion runs on the marked structure, where every "<image>" is the
+    // template's; message text joins the tokenizer's input as literal pieces.
+    const LiteralPrompt literal(template_, conversation, content_as_string(), options.add_generation_prompt);
+    const std::string expanded = expand(literal.structure(), grids);
+    prompt.rendered_prompt = literal.joined(literal.structure());
+    prompt.expanded_prompt = literal.joined(expanded);
+    prompt.ids = tokenizer_.encode(literal.pieces(expanded));
+  } else {
+    prompt.rendered_prompt = render(conversation, options.add_generation_prompt);
+    prompt.expanded_prompt = expand(prompt.rendered_prompt, grids);
+    prompt.ids = tokenizer_.encode(prompt.expanded_prompt);
+  }
   const auto n_prompt = static_cast<int64_t>(prompt.ids.size());
   const int64_t max_positions = config_.text.max_position_embeddings;
   if (n_prompt > max_positions)
@@ -52,31 +59,34 @@ PreparedPrompt PromptBuilder::prepare(const Conversation& conversation, const Ge
   return prompt;
 }
 
+std::string PromptBuilder::expand(std::string_view rendered, const std::vector<ImageGrid>& grids) const {
+  if (grids.empty()) return std::string(rendered);  // no images: "<image>" text stays as typed
+  return expand_image_placeholders(rendered, grids, processor_config_->image_seq_len);
+}
+
 // Loads, preprocesses and encodes the conversation's images (once per request,
 // or once per chat through the cache; the features serve the whole generation,
-// SPEC §5.3), expands the <image> placeholders, and returns the features in
-// prompt order.
+// SPEC §5.3) and returns the features in prompt order.
 std::vector<float> PromptBuilder::encode_images(const Conversation& conversation, const GenerationOptions& options,
-                                                PreparedPrompt& prompt) {
-  const std::vector<std::string> paths = conversation_images(conversation);
-  prompt.expanded_prompt = prompt.rendered_prompt;
-  if (paths.empty()) return {};
+                                                const PromptPolicy& policy, PreparedPrompt& prompt,
+                                                std::vector<ImageGrid>& grids) {
+  const std::vector<const Content*> items = conversation_images(conversation);
+  if (items.empty()) return {};
   if (vision_ == nullptr)
     throw Error("messages", "this checkpoint (" + config_.architecture_name + ") has no vision tower");
   const auto start = std::chrono::steady_clock::now();
   const ImageProcessorConfig config =
       with_overrides(*processor_config_, {options.image_splitting, options.max_image_edge});
-  std::vector<ImageGrid> grids;
   std::vector<float> features;
-  for (const std::string& path : paths) {
-    EncodedImage image = image_cache_.encode(path, options.image_loading, config, *vision_, options.keep_image_tensors);
+  for (const Content* item : items) {
+    EncodedImage image = image_cache_.encode(*item, options.image_loading, config, *vision_,
+                                             options.keep_image_tensors, policy.image_limits);
     grids.push_back(image.grid);
     prompt.images.push_back(image.layout);
     prompt.tile_size = image.tile_size;
     features.insert(features.end(), image.features.begin(), image.features.end());
     prompt.pixel_values.insert(prompt.pixel_values.end(), image.pixel_values.begin(), image.pixel_values.end());
   }
-  prompt.expanded_prompt = expand_image_placeholders(prompt.rendered_prompt, grids, config.image_seq_len);
   if (options.keep_image_tensors) prompt.image_hidden_states = features;
   prompt.vision_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return features;

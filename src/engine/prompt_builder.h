@@ -21,6 +21,14 @@ class TensorStore;
 class TextDecoder;
 class VisionEncoder;
 
+// What a prompt from an untrusted user (the server's) may do.
+struct PromptPolicy {
+  // Message text is literal: added-token text typed in it ("<image>",
+  // "<end_of_utterance>") is plain text, never prompt structure.
+  bool literal_text = false;
+  DecodeLimits image_limits;  // per image, checked before pixels are allocated
+};
+
 struct PreparedPrompt {
   std::string rendered_prompt;
   std::string expanded_prompt;
@@ -35,21 +43,28 @@ struct PreparedPrompt {
 
 class PromptBuilder {
  public:
-  // `decoder` and `vision` (null for text-only checkpoints) must outlive the builder.
+  // `decoder` and `vision` (null for text-only checkpoints) must outlive the
+  // builder. Image encodings are cached within `image_cache_bytes`.
   PromptBuilder(const std::string& model_dir, const ModelConfig& config, const TextDecoder& decoder,
-                const VisionEncoder* vision);
+                const VisionEncoder* vision, size_t image_cache_bytes = size_t{64} << 20);
 
   std::string render(const Conversation& conversation, bool add_generation_prompt) const;
 
   // Throws Error for bad images, placeholder/image count mismatches and prompts
-  // longer than max_position_embeddings.
-  PreparedPrompt prepare(const Conversation& conversation, const GenerationOptions& options);
+  // longer than max_position_embeddings. Safe to call from several threads.
+  PreparedPrompt prepare(const Conversation& conversation, const GenerationOptions& options,
+                         const PromptPolicy& policy = {});
 
   const Tokenizer& tokenizer() const { return tokenizer_; }
+  ImageCacheStats image_cache_stats() const { return image_cache_.stats(); }
 
  private:
+  bool content_as_string() const;
+  // Encodes the images, fills prompt.images / tile_size / pixel values, and
+  // returns the features in prompt order with the grids for expansion.
   std::vector<float> encode_images(const Conversation& conversation, const GenerationOptions& options,
-                                   PreparedPrompt& prompt);
+                                   const PromptPolicy& policy, PreparedPrompt& prompt, std::vector<ImageGrid>& grids);
+  std::string expand(std::string_view rendered, const std::vector<ImageGrid>& grids) const;
 
   const ModelConfig& config_;
   const TextDecoder& decoder_;

@@ -1,0 +1,13 @@
+#include "engine/loaded_model.h"
+
+namespace smolvlm {
+
+LoadedModel::LoadedModel(const std::string& model_dir, size_t image_cache_bytes)
+    : config(load_model_config(model_dir)),
+      generation_config(load_generation_config(model_dir)),
+      weights(TensorStore::open_dir(model_dir)),
+      decoder(weights, config),
+      vision(config.vision ? std::make_unique<VisionEncoder>(weights, config) : nullptr),
+      prompts(model_dir, config, decoder, vision.get(), image_cache_bytes) {}
+
+}  // namespace smolvlm

@@ -1,0 +1,33 @@
+// A checkpoint folder loaded once: configs, mmapped weights, the text decoder,
+// the vision tower and the prompt builder. The one-shot Engine and the server
+// each hold one; everything in it is read-only after loading except the
+// prompt builder's image cache, which locks.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "engine/prompt_builder.h"
+#include "io/model_config.h"
+#include "io/safetensors.h"
+#include "model/text_decoder.h"
+#include "model/vision_encoder.h"
+
+namespace smolvlm {
+
+struct LoadedModel {
+  // Throws Error naming the file or tensor that is missing or malformed.
+  explicit LoadedModel(const std::string& model_dir, size_t image_cache_bytes = size_t{64} << 20);
+  LoadedModel(const LoadedModel&) = delete;
+  LoadedModel& operator=(const LoadedModel&) = delete;
+
+  ModelConfig config;
+  GenerationConfig generation_config;
+  TensorStore weights;
+  TextDecoder decoder;                    // views into `weights`
+  std::unique_ptr<VisionEncoder> vision;  // null for text-only checkpoints
+  PromptBuilder prompts;
+};
+
+}  // namespace smolvlm
