@@ -21,17 +21,53 @@ namespace smolvlm {
 
 // One item of a message's content, as in HF chat messages.
 struct Content {
-  enum class Kind { Text, Image };
+  enum class Kind { Text, Image, Video };
   Kind kind = Kind::Text;
   std::string text;        // Kind::Text
   std::string image_path;  // Kind::Image: a local file
   // Kind::Image: an encoded image file held in memory (e.g. from a data URL),
   // used instead of image_path when not empty.
   std::vector<uint8_t> image_bytes;
+  // Kind::Video: a video file, or (video_frames not empty) the video as image
+  // files, the whole video at video_fps frames per second (default 24, the
+  // processor's fallback) lasting video_duration seconds (default frames / fps).
+  std::string video_path;
+  std::vector<std::string> video_frames;
+  std::optional<double> video_fps;
+  std::optional<double> video_duration;
 
-  static Content text_item(std::string t) { return {Kind::Text, std::move(t), {}, {}}; }
-  static Content image_item(std::string path) { return {Kind::Image, {}, std::move(path), {}}; }
-  static Content image_bytes_item(std::vector<uint8_t> bytes) { return {Kind::Image, {}, {}, std::move(bytes)}; }
+  static Content text_item(std::string t) {
+    Content c;
+    c.text = std::move(t);
+    return c;
+  }
+  static Content image_item(std::string path) {
+    Content c;
+    c.kind = Kind::Image;
+    c.image_path = std::move(path);
+    return c;
+  }
+  static Content image_bytes_item(std::vector<uint8_t> bytes) {
+    Content c;
+    c.kind = Kind::Image;
+    c.image_bytes = std::move(bytes);
+    return c;
+  }
+  static Content video_item(std::string path) {
+    Content c;
+    c.kind = Kind::Video;
+    c.video_path = std::move(path);
+    return c;
+  }
+  static Content video_frames_item(std::vector<std::string> frames, std::optional<double> fps = {},
+                                   std::optional<double> duration = {}) {
+    Content c;
+    c.kind = Kind::Video;
+    c.video_frames = std::move(frames);
+    c.video_fps = fps;
+    c.video_duration = duration;
+    return c;
+  }
 };
 
 struct Message {
@@ -41,14 +77,22 @@ struct Message {
 
 using Conversation = std::vector<Message>;
 
-// Parses a JSON array of HF chat messages ({"role", "content": str | [{"type":"text"|"image", ...}]}).
-// Relative image paths are resolved against `base_dir` (empty: the current directory).
+// Parses a JSON array of HF chat messages ({"role", "content": str | [{"type":"text"|"image"|"video", ...}]};
+// a video is {"type":"video","path":FILE} or {"type":"video","frames":[FILES],"fps":F,"duration":D}).
+// Relative image and video paths are resolved against `base_dir` (empty: the current directory).
 Conversation parse_conversation_json(const std::string& json_text, const std::string& base_dir = "");
 
 // How image files become the processor's input (SPEC §6.1).
 enum class ImageLoading {
   LoadImage,  // transformers' load_image: EXIF orientation applied, converted to RGB (alpha dropped)
   PilOpen,    // an opened PIL image handed to the processor: file mode kept, alpha composited on white
+};
+
+// Which frames of a video the model sees.
+enum class VideoSampling {
+  Auto,     // Fps for checkpoints with video_sampling (SmolVLM2), else Uniform
+  Fps,      // SmolVLM2's sampler: the checkpoint's frames per second, up to a maximum (SPEC §9.1)
+  Uniform,  // N frames spread evenly over the video, as images (SmolVLM v1, SPEC §10)
 };
 
 // Per-request generation settings. Unset fields follow the checkpoint's generation_config.json.
@@ -71,6 +115,10 @@ struct GenerationOptions {
   std::optional<bool> image_splitting;    // default: the checkpoint's do_image_splitting
   std::optional<int64_t> max_image_edge;  // a smaller longest edge than the checkpoint's, fewer tiles
   bool keep_image_tensors = false;        // fill pixel_values / image_hidden_states in the result
+
+  // Videos (SPEC §9, §10): their frames count as images in the fields above.
+  VideoSampling video_sampling = VideoSampling::Auto;
+  std::optional<int64_t> video_frames;  // Fps: at most N (default: the checkpoint's max_frames); Uniform: N (default 50)
 };
 
 struct Timings {
@@ -89,6 +137,16 @@ struct ImageLayout {
   int64_t tiles = 0;
 };
 
+// What was taken from one video: its frames (frame_indices, in presentation
+// order) and the metadata the sampler used.
+struct VideoSummary {
+  int64_t total_frames = 0;     // the container's frame count, or the frames counted when it has none
+  bool frames_counted = false;  // the container had no frame count (WebM, Matroska, GIF)
+  double fps = 0;
+  double duration = 0;          // seconds: total_frames / fps, or as given with frames
+  std::vector<int64_t> frame_indices;
+};
+
 struct GenerationResult {
   std::string rendered_prompt;          // chat template output
   std::string expanded_prompt;          // after <image> expansion (= rendered_prompt without images)
@@ -98,7 +156,8 @@ struct GenerationResult {
   std::string finish_reason;            // "stop" (EOS or stop string) or "length"
   std::vector<float> logits_last;       // [vocab] logits of the last prompt position
   std::vector<float> prompt_logits;     // [prompt_tokens, vocab] when keep_all_logits
-  std::vector<ImageLayout> images;      // in conversation order
+  std::vector<ImageLayout> images;      // in conversation order, video frames included
+  std::vector<VideoSummary> videos;     // in conversation order
   int64_t tile_size = 0;                // side of every tile in pixel_values
   std::vector<float> pixel_values;      // [tiles, 3, tile_size, tile_size] when keep_image_tensors
   std::vector<float> image_hidden_states;  // [tiles, tokens_per_tile, hidden] when keep_image_tensors

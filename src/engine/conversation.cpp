@@ -1,6 +1,7 @@
 #include "engine/conversation.h"
 
 #include <filesystem>
+#include <optional>
 
 #include "core/error.h"
 
@@ -23,6 +24,36 @@ std::string resolve(const std::string& path, const std::string& base_dir) {
   return (std::filesystem::path(base_dir) / path).lexically_normal().string();
 }
 
+std::optional<double> optional_number(const Json& item, const char* key, const std::string& where) {
+  auto it = item.find(key);
+  if (it == item.end() || it->is_null()) return std::nullopt;
+  if (!it->is_number()) throw Error(where + "." + key, "must be a number");
+  return it->get<double>();
+}
+
+// A video file by "path", "url" or "video"; or its frames as image files by
+// "frames" (or HF's list form of "path"), with optional "fps" and "duration".
+Content parse_video(const Json& item, const std::string& where, const std::string& base_dir) {
+  const auto frames_it = item.contains("frames") ? item.find("frames") : item.find("path");
+  if (frames_it != item.end() && frames_it->is_array()) {
+    std::vector<std::string> frames;
+    for (const Json& f : *frames_it) {
+      if (!f.is_string()) throw Error(where + ".frames", "must be a list of image file paths");
+      frames.push_back(resolve(f.get<std::string>(), base_dir));
+    }
+    if (frames.empty()) throw Error(where + ".frames", "must name at least one image file");
+    return Content::video_frames_item(std::move(frames), optional_number(item, "fps", where),
+                                      optional_number(item, "duration", where));
+  }
+  for (const char* key : {"path", "url", "video"}) {
+    auto it = item.find(key);
+    if (it == item.end() || it->is_null()) continue;
+    if (!it->is_string()) throw Error(where + "." + key, "must be a file path string");
+    return Content::video_item(resolve(it->get<std::string>(), base_dir));
+  }
+  throw Error(where, "video item names no file (use \"path\" or \"frames\")");
+}
+
 Content parse_item(const Json& item, const std::string& where, const std::string& base_dir) {
   if (!item.is_object() || !item.contains("type") || !item["type"].is_string())
     throw Error(where, "content item must be an object with a \"type\"");
@@ -32,7 +63,8 @@ Content parse_item(const Json& item, const std::string& where, const std::string
     return Content::text_item(item["text"].get<std::string>());
   }
   if (type == "image") return Content::image_item(resolve(image_reference(item, where), base_dir));
-  throw Error(where + ".type", "unsupported content type \"" + type + "\" (expected text or image)");
+  if (type == "video") return parse_video(item, where, base_dir);
+  throw Error(where + ".type", "unsupported content type \"" + type + "\" (expected text, image or video)");
 }
 
 }  // namespace
@@ -75,6 +107,7 @@ Json conversation_to_json(const Conversation& conversation, bool content_as_stri
     Json items = Json::array();
     for (const Content& c : m.content) {
       if (c.kind == Content::Kind::Text) items.push_back({{"type", "text"}, {"text", c.text}});
+      else if (c.kind == Content::Kind::Video) items.push_back({{"type", "video"}});  // unexpanded: render_prompt
       else items.push_back({{"type", "image"}});
     }
     messages.push_back({{"role", m.role}, {"content", items}});

@@ -46,6 +46,7 @@ class EngineImpl final : public Engine {
     result.expanded_prompt = std::move(prompt.expanded_prompt);
     result.input_ids = std::move(prompt.ids);
     result.images = std::move(prompt.images);
+    result.videos = std::move(prompt.videos);
     result.tile_size = prompt.tile_size;
     result.pixel_values = std::move(prompt.pixel_values);
     result.image_hidden_states = std::move(prompt.image_hidden_states);

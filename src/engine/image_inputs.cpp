@@ -49,6 +49,19 @@ size_t feature_bytes(const EncodedImage& image) { return image.features.size() *
 
 }  // namespace
 
+EncodedImage encode_image(const Image& image, const ImageProcessorConfig& config, const VisionEncoder& encoder,
+                          std::vector<float>* pixel_values) {
+  ProcessedImage processed = preprocess_image(image, config);
+  EncodedImage out;
+  out.layout = {processed.rows, processed.cols, processed.tiles};
+  out.grid = {processed.rows, processed.cols};
+  out.tile_size = processed.tile_size;
+  out.features.resize(static_cast<size_t>(processed.tiles * encoder.tokens_per_tile() * encoder.output_dim()));
+  encoder.encode(processed.pixel_values, processed.tiles, out.features);
+  if (pixel_values != nullptr) *pixel_values = std::move(processed.pixel_values);
+  return out;
+}
+
 EncodedImage ImageEncodingCache::encode(const Content& item, ImageLoading loading, const ImageProcessorConfig& config,
                                         const VisionEncoder& encoder, bool keep_pixels, const DecodeLimits& limits) {
   const bool in_memory = !item.image_bytes.empty();
@@ -69,14 +82,10 @@ EncodedImage ImageEncodingCache::encode(const Content& item, ImageLoading loadin
   if (!in_memory)
     image = loading == ImageLoading::LoadImage ? load_image_rgb(item.image_path, limits)
                                                : decode_image_file(item.image_path, limits);
-  ProcessedImage processed = preprocess_image(image, config);
-  out.layout = {processed.rows, processed.cols, processed.tiles};
-  out.grid = {processed.rows, processed.cols};
-  out.tile_size = processed.tile_size;
-  out.features.resize(static_cast<size_t>(processed.tiles * encoder.tokens_per_tile() * encoder.output_dim()));
-  encoder.encode(processed.pixel_values, processed.tiles, out.features);
+  std::vector<float> pixels;
+  out = encode_image(image, config, encoder, keep_pixels ? &pixels : nullptr);
   insert(key, out);
-  if (keep_pixels) out.pixel_values = std::move(processed.pixel_values);
+  out.pixel_values = std::move(pixels);
   return out;
 }
 

@@ -30,6 +30,11 @@ struct EncodedImage {
   std::vector<float> features;       // [tiles, tokens_per_tile, hidden]
 };
 
+// Preprocesses `image` (SPEC §6) and runs the vision tower on its tiles; with
+// `pixel_values` not null, the processor's output is moved there.
+EncodedImage encode_image(const Image& image, const ImageProcessorConfig& config, const VisionEncoder& encoder,
+                          std::vector<float>* pixel_values);
+
 struct ImageCacheStats {
   uint64_t hits = 0;
   uint64_t misses = 0;
@@ -54,13 +59,17 @@ class ImageEncodingCache {
 
   ImageCacheStats stats() const;
 
+  // The raw cache, for pictures that are not image items (video frames,
+  // engine/video_inputs.h): the key names the picture and its settings;
+  // inserted encodings carry no pixel values.
+  bool lookup(const std::string& key, EncodedImage& out);
+  void insert(const std::string& key, const EncodedImage& image);
+
  private:
   struct Entry {
     std::string key;
     EncodedImage image;  // without pixel values
   };
-  bool lookup(const std::string& key, EncodedImage& out);
-  void insert(const std::string& key, const EncodedImage& image);
 
   const size_t max_bytes_;
   mutable std::mutex mutex_;

@@ -18,7 +18,8 @@ PromptBuilder::PromptBuilder(const std::string& model_dir, const ModelConfig& co
       vision_(vision),
       tokenizer_(Tokenizer::from_dir(model_dir)),
       template_(ChatTemplate::from_dir(model_dir)),
-      image_cache_(image_cache_bytes) {
+      image_cache_(image_cache_bytes),
+      video_inputs_(model_dir) {
   if (vision_ != nullptr) processor_config_ = load_image_processor_config(model_dir);
 }
 
@@ -29,11 +30,16 @@ std::string PromptBuilder::render(const Conversation& conversation, bool add_gen
   return template_.render(conversation_to_json(conversation, content_as_string()), add_generation_prompt);
 }
 
-PreparedPrompt PromptBuilder::prepare(const Conversation& conversation, const GenerationOptions& options,
+PreparedPrompt PromptBuilder::prepare(const Conversation& request, const GenerationOptions& options,
                                       const PromptPolicy& policy) {
   PreparedPrompt prompt;
+  // Videos become text and image items before the template sees them (SPEC §9.2).
+  ExpandedVideos videos =
+      video_inputs_.expand(request, options, processor_config_ ? &*processor_config_ : nullptr);
+  const Conversation& conversation = videos.conversation();
+  prompt.videos = videos.summaries();
   std::vector<ImageGrid> grids;
-  const std::vector<float> features = encode_images(conversation, options, policy, prompt, grids);
+  const std::vector<float> features = encode_images(conversation, options, policy, videos, prompt, grids);
   if (policy.literal_text) {
     // Expansion runs on the marked structure, where every "<image>" is the
     // template's; message text joins the tokenizer's input as literal pieces.
@@ -68,8 +74,8 @@ std::string PromptBuilder::expand(std::string_view rendered, const std::vector<I
 // or once per chat through the cache; the features serve the whole generation,
 // SPEC §5.3) and returns the features in prompt order.
 std::vector<float> PromptBuilder::encode_images(const Conversation& conversation, const GenerationOptions& options,
-                                                const PromptPolicy& policy, PreparedPrompt& prompt,
-                                                std::vector<ImageGrid>& grids) {
+                                                const PromptPolicy& policy, ExpandedVideos& videos,
+                                                PreparedPrompt& prompt, std::vector<ImageGrid>& grids) {
   const std::vector<const Content*> items = conversation_images(conversation);
   if (items.empty()) return {};
   if (vision_ == nullptr)
@@ -78,9 +84,11 @@ std::vector<float> PromptBuilder::encode_images(const Conversation& conversation
   const ImageProcessorConfig config =
       with_overrides(*processor_config_, {options.image_splitting, options.max_image_edge});
   std::vector<float> features;
-  for (const Content* item : items) {
-    EncodedImage image = image_cache_.encode(*item, options.image_loading, config, *vision_,
-                                             options.keep_image_tensors, policy.image_limits);
+  for (size_t i = 0; i < items.size(); ++i) {
+    EncodedImage image = videos.is_frame(i)
+                             ? videos.encode_frame(i, image_cache_, *vision_, options.keep_image_tensors)
+                             : image_cache_.encode(*items[i], options.image_loading, config, *vision_,
+                                                   options.keep_image_tensors, policy.image_limits);
     grids.push_back(image.grid);
     prompt.images.push_back(image.layout);
     prompt.tile_size = image.tile_size;

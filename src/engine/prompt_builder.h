@@ -10,6 +10,7 @@
 
 #include "chat/chat_template.h"
 #include "engine/image_inputs.h"
+#include "engine/video_inputs.h"
 #include "io/model_config.h"
 #include "smolvlm.h"
 #include "tokenizer/tokenizer.h"
@@ -35,6 +36,7 @@ struct PreparedPrompt {
   std::vector<int32_t> ids;
   std::vector<float> embeddings;           // [ids.size(), hidden], image features merged
   std::vector<ImageLayout> images;
+  std::vector<VideoSummary> videos;
   int64_t tile_size = 0;
   std::vector<float> pixel_values;         // when options.keep_image_tensors
   std::vector<float> image_hidden_states;  // when options.keep_image_tensors
@@ -63,7 +65,8 @@ class PromptBuilder {
   // Encodes the images, fills prompt.images / tile_size / pixel values, and
   // returns the features in prompt order with the grids for expansion.
   std::vector<float> encode_images(const Conversation& conversation, const GenerationOptions& options,
-                                   const PromptPolicy& policy, PreparedPrompt& prompt, std::vector<ImageGrid>& grids);
+                                   const PromptPolicy& policy, ExpandedVideos& videos, PreparedPrompt& prompt,
+                                   std::vector<ImageGrid>& grids);
   std::string expand(std::string_view rendered, const std::vector<ImageGrid>& grids) const;
 
   const ModelConfig& config_;
@@ -73,6 +76,7 @@ class PromptBuilder {
   ChatTemplate template_;
   std::optional<ImageProcessorConfig> processor_config_;
   ImageEncodingCache image_cache_;
+  VideoInputs video_inputs_;
 };
 
 }  // namespace smolvlm
