@@ -12,9 +12,10 @@ namespace {
 thread_local bool t_inside_pool = false;
 
 // A decode step issues hundreds of short parallel loops back to back; waking a
-// sleeping thread costs tens of microseconds each time, so waiters spin this
-// long before they sleep. Short enough not to steal a shared core for long.
-constexpr auto kSpin = std::chrono::microseconds(100);
+// sleeping thread costs tens of microseconds each time, so waiters spin a
+// little, then yield (a busy machine runs other threads meanwhile), then sleep.
+constexpr auto kSpin = std::chrono::microseconds(20);
+constexpr auto kYield = std::chrono::microseconds(200);
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -24,14 +25,21 @@ inline void cpu_relax() {
 #endif
 }
 
-// Spins, then sleeps, until `value` differs from `old`; returns the new value.
+// Spins, yields, then sleeps until `value` differs from `old`; returns the new value.
 template <class T>
 T wait_while_equal(const std::atomic<T>& value, T old) {
-  const auto deadline = std::chrono::steady_clock::now() + kSpin;
+  const auto start = std::chrono::steady_clock::now();
   for (int i = 0;; ++i) {
     const T now = value.load(std::memory_order_acquire);
     if (now != old) return now;
-    if ((i & 63) == 63 && std::chrono::steady_clock::now() > deadline) break;
+    if ((i & 15) == 15) {
+      const auto waited = std::chrono::steady_clock::now() - start;
+      if (waited > kYield) break;
+      if (waited > kSpin) {
+        std::this_thread::yield();
+        continue;
+      }
+    }
     cpu_relax();
   }
   for (;;) {
@@ -46,7 +54,7 @@ T wait_while_equal(const std::atomic<T>& value, T old) {
 ThreadPool::ThreadPool(int n_threads) {
   const int workers = n_threads > 1 ? n_threads - 1 : 0;
   workers_.reserve(workers);
-  for (int i = 0; i < workers; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
+  for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { worker_loop(); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -62,45 +70,65 @@ void ThreadPool::run(int64_t n, void (*fn)(void*, int64_t, int64_t), void* ctx) 
     fn(ctx, 0, n);
     return;
   }
-  std::lock_guard<std::mutex> lock(busy_, std::adopt_lock);
-  job_ = Job{fn, ctx, n, static_cast<int>(n < size() ? n : size())};
-  error_ = nullptr;
-  pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
-  epoch_.fetch_add(1, std::memory_order_acq_rel);  // publishes job_ to the workers
+  std::lock_guard<std::mutex> busy(busy_, std::adopt_lock);
+  const Job job{fn, ctx, n, static_cast<int>(n < size() ? n : size())};
+  uint64_t epoch;
+  {
+    std::lock_guard<std::mutex> lock(job_mutex_);
+    job_ = job;
+    error_ = nullptr;
+    next_.store(0, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    open_ = true;
+    epoch = ++job_epoch_;
+  }
+  epoch_.store(epoch, std::memory_order_release);
   epoch_.notify_all();
   t_inside_pool = true;
-  run_chunk(0);
+  work(job);
   t_inside_pool = false;
-  wait_for_workers();
+  for (int done = done_.load(std::memory_order_acquire); done != job.chunks;)
+    done = wait_while_equal(done_, done);
+  {
+    std::lock_guard<std::mutex> lock(job_mutex_);
+    open_ = false;  // late workers no longer join
+  }
+  // Workers still inside work() found no chunk left and are about to leave it.
+  while (active_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
   if (error_) std::rethrow_exception(error_);
 }
 
-void ThreadPool::worker_loop(int index) {
+void ThreadPool::worker_loop() {
   t_inside_pool = true;
   uint64_t seen = 0;
   for (;;) {
     seen = wait_while_equal(epoch_, seen);
     if (stop_.load(std::memory_order_acquire)) return;
-    run_chunk(index + 1);
-    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+    Job job;
+    {
+      std::lock_guard<std::mutex> lock(job_mutex_);
+      if (!open_ || job_epoch_ != seen) continue;  // that job is over
+      job = job_;
+      active_.fetch_add(1, std::memory_order_acq_rel);
+    }
+    work(job);
+    active_.fetch_sub(1, std::memory_order_acq_rel);
   }
 }
 
-void ThreadPool::run_chunk(int chunk) {
-  const Job& j = job_;
-  if (chunk >= j.chunks) return;
-  const int64_t begin = j.n * chunk / j.chunks, end = j.n * (chunk + 1) / j.chunks;
-  try {
-    j.fn(j.ctx, begin, end);
-  } catch (...) {
-    std::lock_guard<std::mutex> lock(error_mutex_);
-    if (!error_) error_ = std::current_exception();
+void ThreadPool::work(const Job& job) {
+  for (;;) {
+    const int chunk = next_.fetch_add(1, std::memory_order_acq_rel);
+    if (chunk >= job.chunks) return;
+    const int64_t begin = job.n * chunk / job.chunks, end = job.n * (chunk + 1) / job.chunks;
+    try {
+      job.fn(job.ctx, begin, end);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mutex_);
+      if (!error_) error_ = std::current_exception();
+    }
+    if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == job.chunks) done_.notify_one();
   }
-}
-
-void ThreadPool::wait_for_workers() {
-  int left = pending_.load(std::memory_order_acquire);
-  while (left != 0) left = wait_while_equal(pending_, left);
 }
 
 int default_thread_count() {

@@ -2,17 +2,17 @@
 // matmul, attention, norms). No model knowledge: it splits index ranges.
 //
 // parallel_for(n, fn) cuts [0, n) into at most size() contiguous chunks of
-// near-equal length (static chunking: chunk i always covers the same indices,
-// so results never depend on timing) and runs fn(begin, end) on each; the
-// calling thread runs chunk 0 and returns when every chunk is done. A call made
-// from inside a chunk, or while another thread is using the pool, runs inline
-// on the calling thread: nesting and concurrent callers are safe, never a
-// deadlock. An exception thrown by a chunk is rethrown to the caller (the first
-// one, if several throw).
+// near-equal length and runs fn(begin, end) on each. The chunk boundaries are
+// fixed (static chunking), but any thread takes the next unclaimed chunk, the
+// calling thread included: on a busy machine a worker that is not scheduled
+// yet costs nothing, the caller runs its chunk. Returns when every chunk is
+// done. A call made from inside a chunk, or while another thread is using the
+// pool, runs inline on the calling thread: nesting and concurrent callers are
+// safe, never a deadlock. An exception thrown by a chunk is rethrown to the
+// caller (the first one, if several throw).
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <exception>
 #include <mutex>
@@ -47,16 +47,21 @@ class ThreadPool {
     int64_t n = 0;
     int chunks = 0;
   };
-  void worker_loop(int index);
-  void run_chunk(int chunk);
-  void wait_for_workers();
+  void worker_loop();
+  void work(const Job& job);  // claims and runs chunks until none is left
 
   std::vector<std::thread> workers_;
-  std::mutex busy_;  // held by the one caller whose job the workers run
+  std::mutex busy_;  // held by the one caller whose job the pool runs
+  // job_, open_ and job_epoch_ change under job_mutex_: a worker joins a job
+  // only while it is open, so a finished job is never read again.
+  std::mutex job_mutex_;
   Job job_;
-  // Workers start job `epoch_` when it changes; `pending_` counts chunks not yet finished.
-  std::atomic<uint64_t> epoch_{0};
-  std::atomic<int> pending_{0};
+  bool open_ = false;
+  uint64_t job_epoch_ = 0;
+  std::atomic<uint64_t> epoch_{0};  // workers wake when it changes
+  std::atomic<int> next_{0};        // next chunk to claim
+  std::atomic<int> done_{0};        // chunks finished
+  std::atomic<int> active_{0};      // workers inside work()
   std::atomic<bool> stop_{false};
   std::mutex error_mutex_;
   std::exception_ptr error_;

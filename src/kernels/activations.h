@@ -12,4 +12,10 @@ void silu_mul(std::span<const float> gate, std::span<const float> up, std::span<
 // x += delta (the residual connections around attention and MLP).
 void add_in_place(std::span<float> x, std::span<const float> delta);
 
+// The scalar oracles of the two (the functions above run on the active ISA).
+namespace reference {
+void silu_mul(std::span<const float> gate, std::span<const float> up, std::span<float> out);
+void add_in_place(std::span<float> x, std::span<const float> delta);
+}  // namespace reference
+
 }  // namespace smolvlm::kernels

@@ -5,7 +5,9 @@
 #include <vector>
 
 #include "core/error.h"
+#include "kernels/attention_driver.h"
 #include "kernels/dot.h"
+#include "kernels/isa.h"
 #include "kernels/shape_check.h"
 #include "kernels/softmax.h"
 
@@ -28,7 +30,31 @@ void check_shape(const AttentionShape& s, size_t q_size, size_t k_size, size_t v
 }  // namespace
 
 void causal_attention(std::span<const float> q, std::span<const float> k, std::span<const float> v,
-                      const AttentionShape& shape, std::span<float> out) {
+                      const AttentionShape& shape, std::span<float> out, ComputeMode mode) {
+  if (active_isa() == Isa::Scalar) return reference::causal_attention(q, k, v, shape, out);
+  check_shape(shape, q.size(), k.size(), v.size(), out.size());
+  const int64_t D = shape.head_dim, ROW = shape.n_heads * D;
+  AttentionArgs a;
+  a.q = q.data();
+  a.k = k.data();
+  a.v = v.data();
+  a.out = out.data();
+  a.q_row = a.out_row = ROW;
+  a.kv_row = D;
+  a.kv_head_stride = shape.kv_capacity * D;
+  a.n_queries = shape.n_tokens;
+  a.n_keys = shape.n_past + shape.n_tokens;
+  a.n_heads = shape.n_heads;
+  a.group = shape.n_heads / shape.n_kv_heads;
+  a.head_dim = D;
+  a.causal_offset = shape.n_past;
+  a.scale = static_cast<float>(std::pow(static_cast<double>(D), -0.5));
+  a.fast = mode == ComputeMode::Fast;
+  run_attention(a);
+}
+
+void reference::causal_attention(std::span<const float> q, std::span<const float> k, std::span<const float> v,
+                                 const AttentionShape& shape, std::span<float> out) {
   check_shape(shape, q.size(), k.size(), v.size(), out.size());
   const int64_t T = shape.n_tokens, P = shape.n_past, NH = shape.n_heads, D = shape.head_dim;
   const int64_t GROUP = NH / shape.n_kv_heads, HEAD_STRIDE = shape.kv_capacity * D;

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <span>
 
+#include "kernels/compute_mode.h"
+
 namespace smolvlm::kernels {
 
 struct AttentionShape {
@@ -23,7 +25,15 @@ struct AttentionShape {
 // head h reads kv head h / (n_heads / n_kv_heads). Scores = q·k * head_dim^-0.5,
 // softmax in f32; masked keys are left out (transformers adds finfo.min, whose
 // exp is exactly 0).
+// Runs on the active ISA and the shared pool (tiled, online softmax); Fast
+// mode may round the products to BF16 (compute_mode.h).
+void causal_attention(std::span<const float> q, std::span<const float> k, std::span<const float> v,
+                      const AttentionShape& shape, std::span<float> out, ComputeMode mode = ComputeMode::Exact);
+
+namespace reference {
+// The scalar oracle: one full softmax per query, as transformers computes it.
 void causal_attention(std::span<const float> q, std::span<const float> k, std::span<const float> v,
                       const AttentionShape& shape, std::span<float> out);
+}  // namespace reference
 
 }  // namespace smolvlm::kernels

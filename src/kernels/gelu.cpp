@@ -3,9 +3,19 @@
 #include <cmath>
 #include <numbers>
 
+#include "kernels/backend.h"
+#include "kernels/parallel.h"
+
 namespace smolvlm::kernels {
 
 void gelu_tanh(std::span<float> x) {
+  const Backend& be = backend();
+  if (!be.gelu_tanh) return reference::gelu_tanh(x);
+  parallel_chunks(static_cast<int64_t>(x.size()), kElementwiseGrain,
+                  [&](int64_t b, int64_t e) { be.gelu_tanh(x.data() + b, e - b); });
+}
+
+void reference::gelu_tanh(std::span<float> x) {
   // torch's CPU kernel: kBeta = M_SQRT2 * M_2_SQRTPI * 0.5 (= sqrt(2/pi)) in
   // double, then kBeta and kKappa rounded to f32 and the f32 operations below
   // in this order. 2 * inv_sqrtpi is exactly M_2_SQRTPI.

@@ -3,11 +3,20 @@
 #include <vector>
 
 #include "kernels/dot.h"
+#include "kernels/gemm_driver.h"
+#include "kernels/isa.h"
 #include "kernels/shape_check.h"
 
 namespace smolvlm::kernels {
 
-void matmul(std::span<const float> x, int64_t n, const WeightView& w, std::span<float> y) {
+void matmul(std::span<const float> x, int64_t n, const WeightView& w, std::span<float> y, ComputeMode mode) {
+  if (active_isa() == Isa::Scalar || !is_supported_weight_dtype(w.dtype)) return reference::matmul(x, n, w, y);
+  check_size("matmul", "x", x.size(), n * w.cols);
+  check_size("matmul", "y", y.size(), n * w.rows);
+  gemm(x.data(), n, w, nullptr, y.data(), mode);
+}
+
+void reference::matmul(std::span<const float> x, int64_t n, const WeightView& w, std::span<float> y) {
   const int64_t IN = w.cols, OUT = w.rows;
   check_size("matmul", "x", x.size(), n * IN);
   check_size("matmul", "y", y.size(), n * OUT);

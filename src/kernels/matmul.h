@@ -4,11 +4,21 @@
 #include <cstdint>
 #include <span>
 
+#include "kernels/compute_mode.h"
 #include "kernels/weight_view.h"
 
 namespace smolvlm::kernels {
 
-// x f32 [n, in], W [out, in] (BF16/F16/F32), y f32 [n, out]. f32 products and sums.
+// x f32 [n, in], W [out, in] (BF16/F16/F32), y f32 [n, out], on the active
+// ISA and the shared thread pool. Exact: f32 products and sums. Fast: BF16
+// products of BF16 weights (compute_mode.h). Either way a row's result does
+// not depend on n or on the other rows.
+void matmul(std::span<const float> x, int64_t n, const WeightView& w, std::span<float> y,
+            ComputeMode mode = ComputeMode::Exact);
+
+namespace reference {
+// The scalar oracle: f32 products and sums in dot_f32's order.
 void matmul(std::span<const float> x, int64_t n, const WeightView& w, std::span<float> y);
+}  // namespace reference
 
 }  // namespace smolvlm::kernels

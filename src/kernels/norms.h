@@ -10,6 +10,11 @@ namespace smolvlm::kernels {
 
 // For each of the n rows of x [n, dim]: y = weight * (x * rsqrt(mean(x²) + eps)).
 // weight is a [1, dim] view (BF16/F16/F32). x and y may alias.
+// Runs on the active ISA and the shared pool.
 void rms_norm(std::span<const float> x, int64_t n, const WeightView& weight, float eps, std::span<float> y);
+
+namespace reference {
+void rms_norm(std::span<const float> x, int64_t n, const WeightView& weight, float eps, std::span<float> y);
+}  // namespace reference
 
 }  // namespace smolvlm::kernels

@@ -1,0 +1,74 @@
+// The table of SIMD kernels for one ISA, filled by src/kernels/x86/*_backend.cpp
+// (each compiled with its own -m flags) and chosen once at start-up. Entries
+// work on a slice of an op (rows, columns, heads) and take their scratch from
+// the caller: the drivers (matmul.cpp, attention.cpp, ...) own threading and
+// memory, so the ISA files hold arithmetic only and instantiate no library
+// templates that could leak instructions into code shared with other ISAs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/isa.h"
+#include "kernels/weight_view.h"
+
+namespace smolvlm::kernels {
+
+// y = x·Wᵀ (+ bias) for one matmul. Exact reads x; Fast reads x_bf16.
+struct GemmArgs {
+  const float* x = nullptr;          // [n, k] f32
+  const uint16_t* x_bf16 = nullptr;  // [n, k] BF16 bits (Fast only)
+  int64_t n = 0, k = 0;
+  WeightView w;                  // [out, k]
+  const float* bias = nullptr;   // [out] f32, or none
+  float* y = nullptr;            // [n, out]
+};
+
+// Multi-head attention with online softmax; queries attend to keys 0 ..
+// n_keys - 1, or causally to 0 .. causal_offset + t. One task is one query
+// head times one block of attention_rows queries, numbered head-major.
+struct AttentionArgs {
+  const float* q = nullptr;  // q[t * q_row + h * head_dim + d]
+  const float* k = nullptr;  // k[g * kv_head_stride + j * kv_row + d], g = h / group
+  const float* v = nullptr;  // as k
+  float* out = nullptr;      // out[t * out_row + h * head_dim + d]
+  int64_t q_row = 0, kv_row = 0, kv_head_stride = 0, out_row = 0;
+  int64_t n_queries = 0, n_keys = 0, n_heads = 0, group = 1, head_dim = 0;
+  int64_t causal_offset = -1;  // < 0: not causal
+  float scale = 1.0f;
+  bool fast = false;  // BF16 products (needs attention_bf16)
+};
+
+struct Backend {
+  Isa isa = Isa::Scalar;
+
+  // Exact matmul of rows [r0, r1) and outputs [c0, c1). scratch holds
+  // gemm_scratch_floats(k) floats.
+  void (*gemm_exact)(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float* scratch) = nullptr;
+  int64_t (*gemm_scratch_floats)(int64_t k) = nullptr;
+  // Fast matmul over BF16 weights (null where the CPU has no BF16 dot product).
+  void (*gemm_bf16)(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1) = nullptr;
+  // out[i] = x[i] rounded to BF16 (nearest even), i < n.
+  void (*to_bf16)(const float* x, int64_t n, uint16_t* out) = nullptr;
+
+  // Attention tasks [t0, t1); scratch holds attention_scratch_floats(a) floats.
+  void (*attention)(const AttentionArgs& a, int64_t t0, int64_t t1, float* scratch) = nullptr;
+  int64_t (*attention_scratch_floats)(const AttentionArgs& a) = nullptr;
+  int64_t attention_rows = 1;  // queries per task
+  bool attention_bf16 = false;
+
+  // Element-wise ops on n contiguous floats; out may alias an input.
+  void (*gelu_tanh)(float* x, int64_t n) = nullptr;
+  void (*silu_mul)(const float* gate, const float* up, float* out, int64_t n) = nullptr;
+  void (*add)(float* x, const float* delta, int64_t n) = nullptr;
+  // Row norms over `rows` rows of `dim` (weights already f32); y may alias x.
+  void (*rms_norm)(const float* x, int64_t rows, int64_t dim, const float* w, float eps, float* y) = nullptr;
+  void (*layer_norm)(const float* x, int64_t rows, int64_t dim, const float* w, const float* b, float eps,
+                     float* y) = nullptr;
+};
+
+// The active ISA's table (isa.h); for Isa::Scalar every entry is null and the
+// drivers run the reference kernels.
+const Backend& backend();
+
+}  // namespace smolvlm::kernels

@@ -1,0 +1,70 @@
+#include "kernels/gemm_driver.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "kernels/backend.h"
+#include "kernels/parallel.h"
+
+namespace smolvlm::kernels {
+namespace {
+
+// A row block's activations stay in L2 (1-2 MiB per core on current x86)
+// while every weight panel of the task passes over them.
+constexpr int64_t kRowBlockBytes = 256 * 1024;
+// Multiples of every ISA's tile sizes (4, 3 rows; 6, 8, 3, 4 columns), so
+// tiles are full except at the matrix edges.
+constexpr int64_t kRowGrain = 12, kColGrain = 48;
+
+struct Tiling {
+  int64_t row_block, col_block, row_blocks, col_blocks;
+};
+
+Tiling plan(int64_t n, int64_t k, int64_t out, int64_t elem_bytes, int threads) {
+  Tiling t;
+  t.row_block = std::max(kRowGrain, kRowBlockBytes / std::max<int64_t>(elem_bytes * k, 1) / kRowGrain * kRowGrain);
+  t.row_block = std::min(t.row_block, n);
+  t.row_blocks = (n + t.row_block - 1) / t.row_block;
+  // Enough column blocks that every thread gets work even for one row (decode).
+  const int64_t want = std::max<int64_t>(1, 4 * threads / t.row_blocks);
+  t.col_block = std::max(kColGrain, ((out + want - 1) / want + kColGrain - 1) / kColGrain * kColGrain);
+  t.col_block = std::min(t.col_block, std::max(out, int64_t{1}));
+  t.col_blocks = (out + t.col_block - 1) / t.col_block;
+  return t;
+}
+
+uint16_t* bf16_scratch(int64_t n) {
+  thread_local std::vector<uint16_t> buffer;
+  if (static_cast<int64_t>(buffer.size()) < n) buffer.resize(static_cast<size_t>(n));
+  return buffer.data();
+}
+
+}  // namespace
+
+void gemm(const float* x, int64_t n, const WeightView& w, const float* bias, float* y, ComputeMode mode) {
+  const Backend& be = backend();
+  const int64_t K = w.cols, OUT = w.rows;
+  if (n <= 0 || OUT <= 0) return;
+  GemmArgs a{x, nullptr, n, K, w, bias, y};
+  const bool fast = mode == ComputeMode::Fast && be.gemm_bf16 && w.dtype == DType::BF16;
+  if (fast) {
+    uint16_t* xb = bf16_scratch(n * K);
+    parallel_chunks(n * K, 1 << 16, [&](int64_t b, int64_t e) { be.to_bf16(x + b, e - b, xb + b); });
+    a.x_bf16 = xb;
+  }
+  const Tiling t = plan(n, K, OUT, fast ? 2 : 4, shared_pool().size());
+  const int64_t scratch = fast ? 0 : be.gemm_scratch_floats(K);
+  shared_pool().parallel_for(t.row_blocks * t.col_blocks, [&](int64_t begin, int64_t end) {
+    float* panel = fast ? nullptr : thread_scratch(scratch);
+    for (int64_t task = begin; task < end; ++task) {
+      const int64_t r0 = task / t.col_blocks * t.row_block, c0 = task % t.col_blocks * t.col_block;
+      const int64_t r1 = std::min(n, r0 + t.row_block), c1 = std::min(OUT, c0 + t.col_block);
+      if (fast)
+        be.gemm_bf16(a, r0, r1, c0, c1);
+      else
+        be.gemm_exact(a, r0, r1, c0, c1, panel);
+    }
+  });
+}
+
+}  // namespace smolvlm::kernels

@@ -1,0 +1,35 @@
+// The AVX-512 (F/BW/VL/DQ + BF16) kernel table. This file is compiled with
+// those -m flags (CMakeLists.txt) and runs only where isa.cpp found them.
+#if defined(__x86_64__)
+#include "kernels/x86/attention_exact.h"
+#include "kernels/x86/backends.h"
+#include "kernels/x86/elementwise.h"
+#include "kernels/x86/gemm_bf16.h"
+#include "kernels/x86/gemm_exact.h"
+#include "kernels/x86/vec_avx512.h"
+
+namespace smolvlm::kernels::x86 {
+
+const Backend& avx512_backend() {
+  static const Backend table = [] {
+    Backend b;
+    b.isa = Isa::Avx512Bf16;
+    b.gemm_exact = gemm_exact<Avx512>;
+    b.gemm_scratch_floats = gemm_scratch_floats<Avx512>;
+    b.gemm_bf16 = gemm_bf16;
+    b.to_bf16 = to_bf16;
+    b.attention = attention<Avx512>;
+    b.attention_scratch_floats = attention_scratch_floats<Avx512>;
+    b.attention_rows = Avx512::kAttnRows;
+    b.gelu_tanh = gelu_tanh<Avx512>;
+    b.silu_mul = silu_mul<Avx512>;
+    b.add = add<Avx512>;
+    b.rms_norm = rms_norm<Avx512>;
+    b.layer_norm = layer_norm<Avx512>;
+    return b;
+  }();
+  return table;
+}
+
+}  // namespace smolvlm::kernels::x86
+#endif

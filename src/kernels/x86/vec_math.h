@@ -1,0 +1,36 @@
+// exp and the activations built on it, for any vector ISA V. Accurate to a
+// few ulp (Cephes' expf polynomial), well inside the exact mode's 1e-4.
+#pragma once
+
+namespace smolvlm::kernels::x86 {
+
+// e^x; 0 below V::kExpMin (so exp(-inf) is exactly 0), inf above ln(FLT_MAX)
+// (so x / (1 + e^-x) saturates to -0 as the reference does).
+template <class V>
+inline typename V::F exp(typename V::F x) {
+  using F = typename V::F;
+  const F lo = V::set1(V::kExpMin);
+  const F xc = V::max(V::min(x, V::set1(88.3762626647949f)), lo);
+  const F n = V::round(V::mul(xc, V::set1(1.44269504088896341f)));
+  // r = x - n ln2, with ln2 split in two so n * ln2_hi is exact.
+  F r = V::fma(n, V::set1(-0.693359375f), xc);
+  r = V::fma(n, V::set1(2.12194440e-4f), r);
+  F p = V::set1(1.9875691500e-4f);
+  p = V::fma(p, r, V::set1(1.3981999507e-3f));
+  p = V::fma(p, r, V::set1(8.3334519073e-3f));
+  p = V::fma(p, r, V::set1(4.1665795894e-2f));
+  p = V::fma(p, r, V::set1(1.6666665459e-1f));
+  p = V::fma(p, r, V::set1(5.0000001201e-1f));
+  p = V::add(V::fma(p, V::mul(r, r), r), V::set1(1.0f));
+  const F e = V::select(V::lt(V::set1(88.72283935546875f), x), V::set1(__builtin_inff()), V::ldexp(p, n));
+  return V::select(V::lt(x, lo), V::zero(), e);
+}
+
+// x / (1 + e^-z): the logistic form of x * (1 + tanh(z / 2)) / 2, with no
+// cancellation where tanh nears -1.
+template <class V>
+inline typename V::F x_sigmoid(typename V::F x, typename V::F z) {
+  return V::div(x, V::add(V::set1(1.0f), exp<V>(V::sub(V::zero(), z))));
+}
+
+}  // namespace smolvlm::kernels::x86
