@@ -45,10 +45,18 @@ class SafetensorsFile {
 
 // All tensors of a checkpoint folder: model.safetensors, or the shards named by
 // model.safetensors.index.json (every listed tensor must be in the shard it names).
+struct TensorToWrite;
+
 class TensorStore {
  public:
   static TensorStore open_dir(const std::string& model_dir);
   static TensorStore open_file(const std::string& path);
+  // Tensors held in memory rather than mapped from a file (e.g. random weights
+  // made for `smolvlm bench --like`, too big to write out first). The store
+  // owns the bytes; views stay valid for its lifetime, moves included. Each
+  // size must equal dtype x shape and names must be unique, else Error naming
+  // `location` and the tensor.
+  static TensorStore from_memory(std::string location, std::vector<TensorToWrite> tensors);
 
   bool contains(const std::string& name) const { return index_.count(name) != 0; }
   // Throws Error("<dir>: tensor NAME", "missing") when absent.
@@ -61,10 +69,15 @@ class TensorStore {
  private:
   std::string location_;
   std::vector<std::unique_ptr<SafetensorsFile>> files_;
+  // from_memory: the bytes and their views (vector buffers and map nodes keep
+  // their addresses when the store moves, so index_ stays valid).
+  std::vector<std::vector<uint8_t>> owned_bytes_;
+  std::map<std::string, TensorView> owned_views_;
   std::map<std::string, const TensorView*> index_;
 };
 
-// A tensor to write: bytes already in `dtype` layout (row-major).
+// A tensor's bytes already in `dtype` layout (row-major): to write to a file,
+// or to hold in a TensorStore::from_memory.
 struct TensorToWrite {
   std::string name;
   DType dtype = DType::F32;

@@ -2,13 +2,14 @@
 
 #include <algorithm>
 #include <array>
-#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include "core/dtype.h"
 #include "core/error.h"
 #include "core/json_file.h"
+#include "model/synthetic_values.h"
 #include "tokenizer/synthetic_tokenizer.h"
 
 namespace smolvlm {
@@ -173,27 +174,6 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
 
 void write_json(const std::filesystem::path& path, const Json& value) { write_text(path, value.dump(2) + "\n"); }
 
-// SplitMix64: tiny, fast, and well mixed; one stream per tensor.
-class SplitMix64 {
- public:
-  explicit SplitMix64(uint64_t seed) : state_(seed) {}
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-
- private:
-  uint64_t state_;
-};
-
-uint64_t tensor_seed(uint64_t seed, const std::string& name) {
-  uint64_t h = 0xCBF29CE484222325ull;  // FNV-1a of the name, mixed with the seed
-  for (unsigned char c : name) h = (h ^ c) * 0x100000001B3ull;
-  return SplitMix64(seed ^ h).next();
-}
-
 // Streams the tensors' BF16 values after a safetensors header (8-byte LE
 // length, JSON, space padding to 8 bytes), in plan order.
 void write_weights_file(const std::filesystem::path& path, const std::vector<SyntheticWeight>& plan, uint64_t seed) {
@@ -215,23 +195,14 @@ void write_weights_file(const std::filesystem::path& path, const std::vector<Syn
   out.write(length.data(), 8);
   out.write(header_text.data(), static_cast<std::streamsize>(header_text.size()));
 
-  const float sigma = 0.02f * std::sqrt(3.0f);  // Irwin-Hall(4) - 2 has variance 1/3
-  std::vector<uint16_t> block(1 << 19);         // 1 MiB of BF16
+  std::vector<uint16_t> block(1 << 19);  // 1 MiB of BF16
   for (const SyntheticWeight& w : plan) {
-    SplitMix64 rng(tensor_seed(seed, w.name));
+    SyntheticValues values(w, seed);
     uint64_t left = 1;
     for (int64_t d : w.shape) left *= static_cast<uint64_t>(d);
     while (left > 0) {
       const size_t n = static_cast<size_t>(std::min<uint64_t>(left, block.size()));
-      for (size_t i = 0; i < n; ++i) {
-        float v = w.init == WeightInit::Ones ? 1.0f : 0.0f;
-        if (w.init == WeightInit::Normal) {
-          const uint64_t r = rng.next();  // four 16-bit uniforms
-          const float sum = static_cast<float>((r & 0xFFFF) + ((r >> 16) & 0xFFFF) + ((r >> 32) & 0xFFFF) + (r >> 48));
-          v = (sum * (1.0f / 65536.0f) - 2.0f) * sigma;
-        }
-        block[i] = f32_to_bf16(v);
-      }
+      values.fill(std::span(block.data(), n));
       // safetensors is little-endian, as are the hosts we build for.
       out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(n * 2));
       left -= n;
@@ -337,6 +308,26 @@ std::vector<SyntheticWeight> synthetic_weight_plan(const ModelConfig& config) {
 void write_synthetic_weights(const std::string& dir, uint64_t seed) {
   const ModelConfig config = load_model_config(dir);
   write_weights_file(std::filesystem::path(dir) / "model.safetensors", synthetic_weight_plan(config), seed);
+}
+
+TensorStore make_synthetic_weights(const ModelConfig& config, uint64_t seed) {
+  std::vector<TensorToWrite> tensors;
+  std::vector<uint16_t> block(1 << 19);  // 1 MiB of BF16
+  for (const SyntheticWeight& w : synthetic_weight_plan(config)) {
+    size_t left = 1;
+    for (int64_t d : w.shape) left *= static_cast<size_t>(d);
+    TensorToWrite t{w.name, DType::BF16, w.shape, std::vector<uint8_t>(2 * left)};
+    SyntheticValues values(w, seed);
+    for (uint8_t* out = t.bytes.data(); left > 0;) {
+      const size_t n = std::min(left, block.size());
+      values.fill(std::span(block.data(), n));
+      std::memcpy(out, block.data(), 2 * n);  // little-endian, as in the file
+      out += 2 * n;
+      left -= n;
+    }
+    tensors.push_back(std::move(t));
+  }
+  return TensorStore::from_memory("random weights", std::move(tensors));
 }
 
 void write_synthetic_checkpoint(const std::string& out_dir, const std::string& like, uint64_t seed) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "io/model_config.h"
+#include "io/safetensors.h"
 
 namespace smolvlm {
 
@@ -45,6 +46,11 @@ std::vector<SyntheticWeight> synthetic_weight_plan(const ModelConfig& config);
 // so a tensor's values depend only on the seed and its name. Streams in 1 MiB
 // blocks: memory stays flat even for the 2.2B shape (4.5 GB file).
 void write_synthetic_weights(const std::string& dir, uint64_t seed);
+
+// The weights write_synthetic_weights writes for `config`, bit for bit, held
+// in memory instead (e.g. `smolvlm bench --like`: the 2.2B shape without a
+// 4.5 GB file). Its location() is "random weights".
+TensorStore make_synthetic_weights(const ModelConfig& config, uint64_t seed);
 
 // write_synthetic_configs + write_synthetic_weights.
 void write_synthetic_checkpoint(const std::string& out_dir, const std::string& like, uint64_t seed);
