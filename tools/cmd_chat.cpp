@@ -14,6 +14,7 @@ namespace {
 constexpr const char* kChatHelp =
     "Type a message and press Enter. Commands:\n"
     "  /image PATH   attach an image to your next message (repeatable)\n"
+    "  /video PATH   attach a video to your next message (repeatable)\n"
     "  /reset        forget the conversation\n"
     "  /quit         leave (end of input too)\n";
 
@@ -23,18 +24,22 @@ struct ChatSession {
   Conversation base;  // the system message, kept across /reset
   Conversation conversation;
   std::vector<std::string> pending_images;
+  std::vector<std::string> pending_videos;
 
   void reset() {
     conversation = base;
     pending_images.clear();
+    pending_videos.clear();
   }
 
   // One user turn: answers and keeps it, or reports the error and forgets the turn.
   void say(const std::string& text) {
     Message user{"user", {}};
+    for (const std::string& path : pending_videos) user.content.push_back(Content::video_item(path));
     for (const std::string& path : pending_images) user.content.push_back(Content::image_item(path));
     user.content.push_back(Content::text_item(text));
     pending_images.clear();
+    pending_videos.clear();
     conversation.push_back(user);
     try {
       const GenerationResult r = engine.generate(conversation, options, [](std::string_view t) { std::cout << t << std::flush; });
@@ -56,6 +61,9 @@ struct ChatSession {
     } else if (line.rfind("/image ", 0) == 0 && line.size() > 7) {
       pending_images.push_back(line.substr(7));
       std::cerr << "(image attached to your next message: " << pending_images.back() << ")\n";
+    } else if (line.rfind("/video ", 0) == 0 && line.size() > 7) {
+      pending_videos.push_back(line.substr(7));
+      std::cerr << "(video attached to your next message: " << pending_videos.back() << ")\n";
     } else {
       std::cerr << kChatHelp;
     }
@@ -75,7 +83,7 @@ int chat_main(int argc, char** argv) {
   if (!args.parse(argc, argv, 2)) return 0;
 
   auto engine = Engine::load(args.require("model"));
-  ChatSession chat{*engine, generation_options_from_flags(args, "chat"), {}, {}, {}};
+  ChatSession chat{*engine, generation_options_from_flags(args, "chat"), {}, {}, {}, {}};
   if (auto system = args.get("system")) chat.base.push_back({"system", {Content::text_item(*system)}});
   chat.reset();
 

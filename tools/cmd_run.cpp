@@ -22,6 +22,7 @@ ArgParser make_parser() {
       .option("system", "TEXT", "System message placed before --prompt")
       .option("messages", "FILE", "Conversation: JSON array of HF chat messages (paths relative to the current directory)")
       .option("image", "PATH", "Image for --prompt: placed before the text, or at each <image> in it", true)
+      .option("video", "PATH", "Video for --prompt (a file; mp4, webm, mkv, mov, gif...): placed first", true)
       .flag("json", "Print one JSON object (rendered_prompt, input_ids, generated_ids, text, timings)")
       .option("dump-tensors", "FILE", "Write logits_last (and with --dump-all-logits, logits) to a safetensors file")
       .flag("dump-all-logits", "With --dump-tensors, also write logits for every prompt position");
@@ -58,13 +59,17 @@ Conversation conversation_from_args(const ArgParser& args) {
   if (args.has("messages") == args.has("prompt"))
     throw UsageError("run: give exactly one of --prompt and --messages");
   if (auto file = args.get("messages")) {
-    if (args.has("system") || args.has("image"))
-      throw UsageError("run: --system and --image go with --prompt; put them in the --messages conversation");
+    if (args.has("system") || args.has("image") || args.has("video"))
+      throw UsageError("run: --system, --image and --video go with --prompt; put them in the --messages conversation");
     return parse_conversation_json(read_text_file(*file));
   }
   Conversation c;
   if (auto system = args.get("system")) c.push_back({"system", {Content::text_item(*system)}});
-  c.push_back({"user", user_content(args.require("prompt"), args.all("image"))});
+  // Videos first, as in the SmolVLM2 model card's messages.
+  Message user{"user", {}};
+  for (const std::string& path : args.all("video")) user.content.push_back(Content::video_item(path));
+  for (Content& item : user_content(args.require("prompt"), args.all("image"))) user.content.push_back(std::move(item));
+  c.push_back(std::move(user));
   return c;
 }
 
@@ -99,9 +104,14 @@ Json result_json(const GenerationResult& r) {
   auto rate = [](int64_t n, double ms) { return ms > 0 ? n * 1000.0 / ms : 0.0; };
   Json images = Json::array();
   for (const ImageLayout& image : r.images) images.push_back({{"rows", image.rows}, {"cols", image.cols}, {"tiles", image.tiles}});
+  Json videos = Json::array();
+  for (const VideoSummary& v : r.videos)
+    videos.push_back({{"total_frames", v.total_frames}, {"frames_counted", v.frames_counted}, {"fps", v.fps},
+                      {"duration", v.duration}, {"frame_indices", v.frame_indices}});
   return {{"rendered_prompt", r.rendered_prompt},
           {"expanded_prompt", r.expanded_prompt},
           {"images", images},
+          {"videos", videos},
           {"input_ids", r.input_ids},
           {"generated_ids", r.generated_ids},
           {"text", r.text},

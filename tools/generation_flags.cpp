@@ -6,6 +6,8 @@ void add_generation_flags(ArgParser& p) {
   p.option("image-loading", "MODE", "load-image (default: EXIF orientation, RGB) or pil-open (file mode kept)")
       .flag("no-split", "Do not split images into tiles (one tile per image)")
       .option("max-image-edge", "N", "Resize images to a longest edge of at most N pixels (fewer tiles)")
+      .option("frames", "N", "Video frames: at most N with fps sampling (default: the checkpoint's max_frames), N with uniform (default 50)")
+      .option("sampling", "MODE", "Video frame sampling: fps (SmolVLM2's; default where the checkpoint has video_sampling) or uniform")
       .option("max-new-tokens", "N", "Most tokens to generate (0 = run the prompt only; default: generation_config, else 512)")
       .flag("ignore-eos", "Do not stop at end-of-sequence tokens")
       .option("stop", "TEXT", "Stop before this text appears", true)
@@ -46,6 +48,13 @@ GenerationOptions generation_options_from_flags(const ArgParser& args, const std
   }
   if (args.has("no-split")) o.image_splitting = false;
   o.max_image_edge = args.get_int("max-image-edge");
+  o.video_frames = args.get_int("frames");
+  if (o.video_frames && *o.video_frames < 1) throw UsageError(command + ": --frames must be >= 1");
+  if (auto sampling = args.get("sampling")) {
+    if (*sampling == "fps") o.video_sampling = VideoSampling::Fps;
+    else if (*sampling == "uniform") o.video_sampling = VideoSampling::Uniform;
+    else throw UsageError(command + ": --sampling must be fps or uniform, not \"" + *sampling + "\"");
+  }
   return o;
 }
 
