@@ -30,7 +30,7 @@ std::vector<float> flatten_patches(std::span<const float> image, const PatchGrid
 }  // namespace
 
 void conv_patch(std::span<const float> image, const PatchGrid& grid, const WeightView& weight, const WeightView& bias,
-                std::span<float> out) {
+                std::span<float> out, ComputeMode mode) {
   const int64_t C = grid.channels, S = grid.size, P = grid.patch, N = grid.per_side();
   if (C <= 0 || P <= 0 || N <= 0)
     throw Error("kernels::conv_patch", "bad grid: " + std::to_string(C) + " channels, size " + std::to_string(S) +
@@ -38,7 +38,7 @@ void conv_patch(std::span<const float> image, const PatchGrid& grid, const Weigh
   check_size("conv_patch", "image", image.size(), C * S * S);
   check_size("conv_patch", "weight cols", static_cast<size_t>(weight.cols), C * P * P);
   check_size("conv_patch", "out", out.size(), N * N * weight.rows);
-  linear(flatten_patches(image, grid), N * N, weight, bias, out);
+  linear(flatten_patches(image, grid), N * N, weight, bias, out, mode);
 }
 
 }  // namespace smolvlm::kernels

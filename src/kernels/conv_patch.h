@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 
+#include "kernels/compute_mode.h"
 #include "kernels/weight_view.h"
 
 namespace smolvlm::kernels {
@@ -20,6 +21,6 @@ struct PatchGrid {
 // flattened channel-major, then row, then column); bias [1, hidden];
 // out f32 [N*N, hidden], patches in row-major order (token n = i*N + j).
 void conv_patch(std::span<const float> image, const PatchGrid& grid, const WeightView& weight, const WeightView& bias,
-                std::span<float> out);
+                std::span<float> out, ComputeMode mode = ComputeMode::Exact);
 
 }  // namespace smolvlm::kernels

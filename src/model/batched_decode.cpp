@@ -32,13 +32,14 @@ RopeTables batch_rope(std::span<const float> inv_freq, std::span<KvCache* const>
 }
 
 void attention_block(const DecoderLayerWeights& w, const TextConfig& c, int64_t layer, const RopeTables& rope,
-                     std::span<KvCache* const> caches, std::span<float> x, LayerScratch& s) {
+                     std::span<KvCache* const> caches, std::span<float> x, LayerScratch& s,
+                     kernels::ComputeMode mode) {
   const auto B = static_cast<int64_t>(caches.size());
   const int64_t NH = c.num_heads, NKV = c.num_kv_heads, D = c.head_dim;
   kernels::rms_norm(x, B, w.input_norm, static_cast<float>(c.rms_norm_eps), s.normed);
-  kernels::matmul(s.normed, B, w.q_proj, s.q);
-  kernels::matmul(s.normed, B, w.k_proj, s.k);
-  kernels::matmul(s.normed, B, w.v_proj, s.v);
+  kernels::matmul(s.normed, B, w.q_proj, s.q, mode);
+  kernels::matmul(s.normed, B, w.k_proj, s.k, mode);
+  kernels::matmul(s.normed, B, w.v_proj, s.v, mode);
   for (int64_t b = 0; b < B; ++b) {
     const std::span<const float> cos = std::span(rope.cos).subspan(b * D, D);
     const std::span<const float> sin = std::span(rope.sin).subspan(b * D, D);
@@ -51,18 +52,19 @@ void attention_block(const DecoderLayerWeights& w, const TextConfig& c, int64_t 
     cache.write(layer, cache.size(), 1, k, v);
     const kernels::AttentionShape shape{1, cache.size(), NH, NKV, D, cache.capacity()};
     kernels::causal_attention(q, cache.keys(layer), cache.values(layer), shape,
-                              std::span(s.attn).subspan(b * NH * D, NH * D));
+                              std::span(s.attn).subspan(b * NH * D, NH * D), mode);
   }
-  kernels::matmul(s.attn, B, w.o_proj, s.out);
+  kernels::matmul(s.attn, B, w.o_proj, s.out, mode);
   kernels::add_in_place(x, s.out);
 }
 
-void mlp_block(const DecoderLayerWeights& w, const TextConfig& c, std::span<float> x, int64_t B, LayerScratch& s) {
+void mlp_block(const DecoderLayerWeights& w, const TextConfig& c, std::span<float> x, int64_t B, LayerScratch& s,
+               kernels::ComputeMode mode) {
   kernels::rms_norm(x, B, w.post_norm, static_cast<float>(c.rms_norm_eps), s.normed);
-  kernels::matmul(s.normed, B, w.gate_proj, s.gate);
-  kernels::matmul(s.normed, B, w.up_proj, s.up);
+  kernels::matmul(s.normed, B, w.gate_proj, s.gate, mode);
+  kernels::matmul(s.normed, B, w.up_proj, s.up, mode);
   kernels::silu_mul(s.gate, s.up, s.gate);
-  kernels::matmul(s.gate, B, w.down_proj, s.out);
+  kernels::matmul(s.gate, B, w.down_proj, s.out, mode);
   kernels::add_in_place(x, s.out);
 }
 
@@ -87,12 +89,12 @@ void TextDecoder::forward_batch(std::span<const float> embeddings, std::span<KvC
   const RopeTables rope = batch_rope(inv_freq_, caches);
   LayerScratch scratch(config_, B);
   for (int64_t l = 0; l < config_.num_layers; ++l) {
-    attention_block(weights_.layers[l], config_, l, rope, caches, x, scratch);
-    mlp_block(weights_.layers[l], config_, x, B, scratch);
+    attention_block(weights_.layers[l], config_, l, rope, caches, x, scratch, mode_);
+    mlp_block(weights_.layers[l], config_, x, B, scratch, mode_);
   }
   for (KvCache* cache : caches) cache->advance(1);
   kernels::rms_norm(x, B, weights_.final_norm, static_cast<float>(config_.rms_norm_eps), x);
-  kernels::matmul(x, B, weights_.lm_head, logits);
+  kernels::matmul(x, B, weights_.lm_head, logits, mode_);
 }
 
 }  // namespace smolvlm

@@ -11,12 +11,12 @@ namespace {
 
 // x = x + o_proj(attention(rope(q), rope(k), v)) with q, k, v from RMSNorm_in(x).
 void attention_block(const DecoderLayerWeights& w, const TextConfig& c, int64_t layer, const RopeTables& rope,
-                     KvCache& cache, std::span<float> x, int64_t n, LayerScratch& s) {
+                     KvCache& cache, std::span<float> x, int64_t n, LayerScratch& s, kernels::ComputeMode mode) {
   const int64_t NH = c.num_heads, NKV = c.num_kv_heads, D = c.head_dim, PAST = cache.size();
   kernels::rms_norm(x, n, w.input_norm, static_cast<float>(c.rms_norm_eps), s.normed);
-  kernels::matmul(s.normed, n, w.q_proj, s.q);
-  kernels::matmul(s.normed, n, w.k_proj, s.k);
-  kernels::matmul(s.normed, n, w.v_proj, s.v);
+  kernels::matmul(s.normed, n, w.q_proj, s.q, mode);
+  kernels::matmul(s.normed, n, w.k_proj, s.k, mode);
+  kernels::matmul(s.normed, n, w.v_proj, s.v, mode);
   for (int64_t t = 0; t < n; ++t) {
     const std::span<const float> cos = std::span(rope.cos).subspan(t * D, D);
     const std::span<const float> sin = std::span(rope.sin).subspan(t * D, D);
@@ -26,18 +26,19 @@ void attention_block(const DecoderLayerWeights& w, const TextConfig& c, int64_t 
   // The cache keeps K after RoPE and V as is, before the GQA repeat.
   cache.write(layer, PAST, n, s.k, s.v);
   const kernels::AttentionShape shape{n, PAST, NH, NKV, D, cache.capacity()};
-  kernels::causal_attention(s.q, cache.keys(layer), cache.values(layer), shape, s.attn);
-  kernels::matmul(s.attn, n, w.o_proj, s.out);
+  kernels::causal_attention(s.q, cache.keys(layer), cache.values(layer), shape, s.attn, mode);
+  kernels::matmul(s.attn, n, w.o_proj, s.out, mode);
   kernels::add_in_place(x, s.out);
 }
 
 // x = x + down(silu(gate(h)) * up(h)) with h = RMSNorm_post(x).
-void mlp_block(const DecoderLayerWeights& w, const TextConfig& c, std::span<float> x, int64_t n, LayerScratch& s) {
+void mlp_block(const DecoderLayerWeights& w, const TextConfig& c, std::span<float> x, int64_t n, LayerScratch& s,
+               kernels::ComputeMode mode) {
   kernels::rms_norm(x, n, w.post_norm, static_cast<float>(c.rms_norm_eps), s.normed);
-  kernels::matmul(s.normed, n, w.gate_proj, s.gate);
-  kernels::matmul(s.normed, n, w.up_proj, s.up);
+  kernels::matmul(s.normed, n, w.gate_proj, s.gate, mode);
+  kernels::matmul(s.normed, n, w.up_proj, s.up, mode);
   kernels::silu_mul(s.gate, s.up, s.gate);
-  kernels::matmul(s.gate, n, w.down_proj, s.out);
+  kernels::matmul(s.gate, n, w.down_proj, s.out, mode);
   kernels::add_in_place(x, s.out);
 }
 
@@ -54,9 +55,10 @@ LayerScratch::LayerScratch(const TextConfig& c, int64_t n)
       up(n * c.intermediate_size) {}
 
 void decoder_layer_forward(const DecoderLayerWeights& w, const TextConfig& c, int64_t layer, const RopeTables& rope,
-                           KvCache& cache, std::span<float> x, int64_t n_tokens, LayerScratch& s) {
-  attention_block(w, c, layer, rope, cache, x, n_tokens, s);
-  mlp_block(w, c, x, n_tokens, s);
+                           KvCache& cache, std::span<float> x, int64_t n_tokens, LayerScratch& s,
+                           kernels::ComputeMode mode) {
+  attention_block(w, c, layer, rope, cache, x, n_tokens, s, mode);
+  mlp_block(w, c, x, n_tokens, s, mode);
 }
 
 }  // namespace smolvlm

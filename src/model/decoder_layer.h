@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "io/model_config.h"
+#include "kernels/compute_mode.h"
 #include "model/kv_cache.h"
 #include "model/text_weights.h"
 
@@ -33,6 +34,7 @@ struct LayerScratch {
 // cache.size() .. cache.size() + n_tokens - 1; their K (after RoPE) and V are
 // written into the cache (the caller advances it after the last layer).
 void decoder_layer_forward(const DecoderLayerWeights& w, const TextConfig& c, int64_t layer, const RopeTables& rope,
-                           KvCache& cache, std::span<float> x, int64_t n_tokens, LayerScratch& s);
+                           KvCache& cache, std::span<float> x, int64_t n_tokens, LayerScratch& s,
+                           kernels::ComputeMode mode);
 
 }  // namespace smolvlm

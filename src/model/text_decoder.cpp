@@ -23,10 +23,11 @@ RopeTables rope_tables(std::span<const float> inv_freq, int64_t first_position, 
 
 }  // namespace
 
-TextDecoder::TextDecoder(const TensorStore& weights, const ModelConfig& config)
+TextDecoder::TextDecoder(const TensorStore& weights, const ModelConfig& config, kernels::ComputeMode mode)
     : config_(config.text),
       weights_(bind_text_weights(weights, config)),
-      inv_freq_(kernels::rope_inv_freq(config.text.head_dim, config.text.rope_theta)) {}
+      inv_freq_(kernels::rope_inv_freq(config.text.head_dim, config.text.rope_theta)),
+      mode_(mode) {}
 
 void TextDecoder::embed(std::span<const int32_t> ids, std::span<float> out) const {
   kernels::embedding_rows(weights_.embed_tokens, ids, out);
@@ -65,13 +66,13 @@ void TextDecoder::forward(std::span<const float> embeddings, int64_t n_tokens, K
   const RopeTables rope = rope_tables(inv_freq_, cache.size(), N);
   LayerScratch scratch(config_, N);
   for (int64_t l = 0; l < config_.num_layers; ++l)
-    decoder_layer_forward(weights_.layers[l], config_, l, rope, cache, x, N, scratch);
+    decoder_layer_forward(weights_.layers[l], config_, l, rope, cache, x, N, scratch, mode_);
   cache.advance(N);
   // Step 3: final RMSNorm and lm_head, only on the rows whose logits are wanted.
   const int64_t FIRST = all_logits ? 0 : N - 1, ROWS = N - FIRST;
   const std::span<float> rows = std::span(x).subspan(FIRST * H, ROWS * H);
   kernels::rms_norm(rows, ROWS, weights_.final_norm, static_cast<float>(config_.rms_norm_eps), rows);
-  kernels::matmul(rows, ROWS, weights_.lm_head, logits);
+  kernels::matmul(rows, ROWS, weights_.lm_head, logits, mode_);
 }
 
 }  // namespace smolvlm

@@ -10,6 +10,7 @@
 
 #include "io/model_config.h"
 #include "io/safetensors.h"
+#include "kernels/compute_mode.h"
 #include "model/kv_cache.h"
 #include "model/text_weights.h"
 
@@ -19,9 +20,12 @@ class TextDecoder {
  public:
   // Binds and shape-checks every weight; throws Error naming the tensor.
   // `weights` must outlive the decoder (it reads the mapped tensors in place).
-  TextDecoder(const TensorStore& weights, const ModelConfig& config);
+  // `mode` is the arithmetic of every forward (kernels/compute_mode.h).
+  TextDecoder(const TensorStore& weights, const ModelConfig& config,
+              kernels::ComputeMode mode = kernels::ComputeMode::Exact);
 
   const TextConfig& config() const { return config_; }
+  kernels::ComputeMode compute_mode() const { return mode_; }
 
   // Embedding rows for ids into out [ids.size(), hidden] (f32). The VLM
   // overwrites image positions before forward.
@@ -52,6 +56,7 @@ class TextDecoder {
   TextConfig config_;
   TextWeights weights_;
   std::vector<float> inv_freq_;  // RoPE, [head_dim / 2]
+  kernels::ComputeMode mode_;
 };
 
 }  // namespace smolvlm

@@ -85,9 +85,10 @@ std::vector<int32_t> vision_position_ids(std::span<const uint8_t> patch_valid, i
 }
 
 void vision_embeddings_forward(const VisionWeights& w, const VisionConfig& c, std::span<const float> tile,
-                               std::span<const int32_t> position_ids, std::span<float> x) {
+                               std::span<const int32_t> position_ids, std::span<float> x,
+                               kernels::ComputeMode mode) {
   const kernels::PatchGrid grid{c.num_channels, c.image_size, c.patch_size};
-  kernels::conv_patch(tile, grid, w.patch_embedding.weight, w.patch_embedding.bias, x);
+  kernels::conv_patch(tile, grid, w.patch_embedding.weight, w.patch_embedding.bias, x, mode);
   std::vector<float> positions(x.size());
   kernels::embedding_rows(w.position_embedding, position_ids, positions);
   kernels::add_in_place(x, positions);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "io/model_config.h"
+#include "kernels/compute_mode.h"
 #include "model/vision_weights.h"
 
 namespace smolvlm {
@@ -30,6 +31,7 @@ std::vector<int32_t> vision_position_ids(std::span<const uint8_t> patch_valid, i
 // §3.3-3.4: x [N*N, D] = patch_embedding(tile) + position_embedding[position_ids];
 // tile [C, S, S] f32 (normalised pixels).
 void vision_embeddings_forward(const VisionWeights& w, const VisionConfig& c, std::span<const float> tile,
-                               std::span<const int32_t> position_ids, std::span<float> x);
+                               std::span<const int32_t> position_ids, std::span<float> x,
+                               kernels::ComputeMode mode);
 
 }  // namespace smolvlm

@@ -30,11 +30,12 @@ struct VisionEncoder::TileScratch {
   VisionLayerScratch layer;
 };
 
-VisionEncoder::VisionEncoder(const TensorStore& weights, const ModelConfig& config)
+VisionEncoder::VisionEncoder(const TensorStore& weights, const ModelConfig& config, kernels::ComputeMode mode)
     : config_(supported_vision_config(config)),
       scale_factor_(config.scale_factor),
       text_hidden_(config.text.hidden_size),
-      weights_(bind_vision_weights(weights, config)) {
+      weights_(bind_vision_weights(weights, config)),
+      mode_(mode) {
   const int64_t N = config_.image_size / config_.patch_size;
   full_tile_position_ids_ = vision_position_ids(std::vector<uint8_t>(N * N, 1), N);
 }
@@ -94,12 +95,13 @@ void VisionEncoder::encode_tile(std::span<const float> tile, std::span<const uin
     else
       position_ids = vision_position_ids(key_valid, N);
   }
-  vision_embeddings_forward(weights_, config_, tile, key_valid.empty() ? full_tile_position_ids_ : position_ids, s.x);
+  vision_embeddings_forward(weights_, config_, tile, key_valid.empty() ? full_tile_position_ids_ : position_ids, s.x,
+                            mode_);
   for (const VisionLayerWeights& layer : weights_.layers)
-    vision_layer_forward(layer, config_, key_valid, s.x, SEQ, s.layer);
+    vision_layer_forward(layer, config_, key_valid, s.x, SEQ, s.layer, mode_);
   const BiasedWeights& post = weights_.post_layernorm;
   kernels::layer_norm(s.x, SEQ, post.weight, post.bias, static_cast<float>(config_.layer_norm_eps), s.x);
-  connector_forward(weights_.connector, scale_factor_, s.x, SEQ, D, out);
+  connector_forward(weights_.connector, scale_factor_, s.x, SEQ, D, out, mode_);
 }
 
 }  // namespace smolvlm

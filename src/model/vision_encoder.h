@@ -11,6 +11,7 @@
 
 #include "io/model_config.h"
 #include "io/safetensors.h"
+#include "kernels/compute_mode.h"
 #include "model/vision_weights.h"
 
 namespace smolvlm {
@@ -20,7 +21,9 @@ class VisionEncoder {
   // Binds and shape-checks every vision and connector weight; throws Error
   // naming the tensor, or the config key for an unsupported vision_config.
   // `weights` must outlive the encoder (it reads the mapped tensors in place).
-  VisionEncoder(const TensorStore& weights, const ModelConfig& config);
+  // `mode` is the arithmetic of every encode (kernels/compute_mode.h).
+  VisionEncoder(const TensorStore& weights, const ModelConfig& config,
+                kernels::ComputeMode mode = kernels::ComputeMode::Exact);
 
   int64_t tokens_per_tile() const;  // (N / s)^2, e.g. 64 or 81
   int64_t tile_size() const;        // vision image_size S, e.g. 512 or 384
@@ -46,7 +49,8 @@ class VisionEncoder {
   int64_t scale_factor_ = 0;
   int64_t text_hidden_ = 0;
   VisionWeights weights_;
-  std::vector<int32_t> full_tile_position_ids_;  // [N*N], the identity for N in {26, 27, 32}
+  std::vector<int32_t> full_tile_position_ids_;
+  kernels::ComputeMode mode_;  // [N*N], the identity for N in {26, 27, 32}
 };
 
 }  // namespace smolvlm

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "io/model_config.h"
+#include "kernels/compute_mode.h"
 #include "model/vision_weights.h"
 
 namespace smolvlm {
@@ -25,6 +26,6 @@ struct VisionLayerScratch {
 // valid: no mask, SPEC §3.5) or [n_patches] with 0 for padded patches, which
 // no query attends to.
 void vision_layer_forward(const VisionLayerWeights& w, const VisionConfig& c, std::span<const uint8_t> key_valid,
-                          std::span<float> x, int64_t n_patches, VisionLayerScratch& s);
+                          std::span<float> x, int64_t n_patches, VisionLayerScratch& s, kernels::ComputeMode mode);
 
 }  // namespace smolvlm

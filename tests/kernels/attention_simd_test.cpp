@@ -6,6 +6,7 @@
 #include <cmath>
 #include <random>
 
+#include "core/dtype.h"
 #include "kernel_test_util.h"
 #include "kernels/attention.h"
 #include "kernels/attention_full.h"
@@ -111,6 +112,44 @@ TEST_P(AttentionOnIsa, CausalDecodeChunksAndPrefillAgreeBitForBit) {
       EXPECT_EQ(pieces, full) << "chunks of " << chunk << " on " << threads << " threads";
     }
   }
+}
+
+// Fast mode rounds q, k, v and the probabilities to BF16: compared with the
+// reference on BF16-rounded q, k, v, only the probabilities' rounding is left.
+TEST_P(AttentionOnIsa, FastIsCloseToTheReferenceOnRoundedInputs) {
+  std::mt19937 rng(14);
+  auto round = [](std::vector<float> v) {
+    for (float& x : v) x = bf16_to_f32(f32_to_bf16(x));
+    return v;
+  };
+  const int64_t shapes[][3] = {{1, 1, 16}, {5, 2, 72}, {64, 3, 64}, {130, 1, 20}, {33, 2, 7}};
+  for (const auto& s : shapes) {
+    const FullAttentionShape shape{s[0], s[1], s[2]};
+    const int64_t SIZE = s[0] * s[1] * s[2];
+    const auto q = random_floats(rng, SIZE, 2.0f), k = random_floats(rng, SIZE), v = random_floats(rng, SIZE);
+    std::vector<float> fast(SIZE), exact(SIZE), ref(SIZE);
+    full_attention(q, k, v, shape, {}, fast, ComputeMode::Fast);
+    full_attention(q, k, v, shape, {}, exact, ComputeMode::Exact);
+    reference::full_attention(round(q), round(k), round(v), shape, {}, ref);
+    if (GetParam() != Isa::Avx512Bf16) {
+      EXPECT_EQ(fast, exact);  // no BF16 dot product: Fast runs exact
+      continue;
+    }
+    EXPECT_LT(max_scaled_error(fast, as_double(ref)), 1e-2) << "T=" << s[0] << " heads=" << s[1] << " d=" << s[2];
+    EXPECT_LT(max_scaled_error(fast, as_double(exact)), 5e-2) << "T=" << s[0] << " heads=" << s[1] << " d=" << s[2];
+  }
+}
+
+TEST_P(AttentionOnIsa, FastCausalDecodeAndPrefillAgreeBitForBit) {
+  std::mt19937 rng(15);
+  const int64_t T = 40, NH = 4, NKV = 2, D = 72, ROW = NH * D;
+  const auto q = random_floats(rng, T * ROW), k = random_floats(rng, NKV * T * D), v = random_floats(rng, NKV * T * D);
+  std::vector<float> full(T * ROW), steps(T * ROW);
+  causal_attention(q, k, v, AttentionShape{T, 0, NH, NKV, D, T}, full, ComputeMode::Fast);
+  for (int64_t t = 0; t < T; ++t)
+    causal_attention(std::span(q).subspan(t * ROW, ROW), k, v, AttentionShape{1, t, NH, NKV, D, T},
+                     std::span(steps).subspan(t * ROW, ROW), ComputeMode::Fast);
+  EXPECT_EQ(steps, full);
 }
 
 INSTANTIATE_TEST_SUITE_P(Isas, AttentionOnIsa, ::testing::ValuesIn(testing::supported_isas()),

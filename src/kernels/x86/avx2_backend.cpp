@@ -3,6 +3,7 @@
 // where isa.cpp found them.
 #if defined(__x86_64__)
 #include "kernels/x86/attention_exact.h"
+#include "kernels/x86/attention_tiles.h"
 #include "kernels/x86/backends.h"
 #include "kernels/x86/elementwise.h"
 #include "kernels/x86/gemm_exact.h"
@@ -16,8 +17,8 @@ const Backend& avx2_backend() {
     b.isa = Isa::Avx2;
     b.gemm_exact = gemm_exact<Avx2>;
     b.gemm_scratch_floats = gemm_scratch_floats<Avx2>;
-    b.attention = attention<Avx2>;
-    b.attention_scratch_floats = attention_scratch_floats<Avx2>;
+    b.attention = attention<Avx2, ExactProducts<Avx2>>;
+    b.attention_scratch_floats = attention_scratch_floats<Avx2, ExactProducts<Avx2>>;
     b.attention_rows = Avx2::kAttnRows;
     b.gelu_tanh = gelu_tanh<Avx2>;
     b.silu_mul = silu_mul<Avx2>;

@@ -1,7 +1,9 @@
 // The AVX-512 (F/BW/VL/DQ + BF16) kernel table. This file is compiled with
 // those -m flags (CMakeLists.txt) and runs only where isa.cpp found them.
 #if defined(__x86_64__)
+#include "kernels/x86/attention_bf16.h"
 #include "kernels/x86/attention_exact.h"
+#include "kernels/x86/attention_tiles.h"
 #include "kernels/x86/backends.h"
 #include "kernels/x86/elementwise.h"
 #include "kernels/x86/gemm_bf16.h"
@@ -9,6 +11,21 @@
 #include "kernels/x86/vec_avx512.h"
 
 namespace smolvlm::kernels::x86 {
+namespace {
+
+bool bf16_attention(const AttentionArgs& a) { return a.fast && a.head_dim <= Bf16Products::kMaxHeadDim; }
+
+void attention_either(const AttentionArgs& a, int64_t t0, int64_t t1, float* scratch) {
+  if (bf16_attention(a)) return attention<Avx512, Bf16Products>(a, t0, t1, scratch);
+  attention<Avx512, ExactProducts<Avx512>>(a, t0, t1, scratch);
+}
+
+int64_t attention_scratch_either(const AttentionArgs& a) {
+  return bf16_attention(a) ? attention_scratch_floats<Avx512, Bf16Products>(a)
+                           : attention_scratch_floats<Avx512, ExactProducts<Avx512>>(a);
+}
+
+}  // namespace
 
 const Backend& avx512_backend() {
   static const Backend table = [] {
@@ -18,9 +35,10 @@ const Backend& avx512_backend() {
     b.gemm_scratch_floats = gemm_scratch_floats<Avx512>;
     b.gemm_bf16 = gemm_bf16;
     b.to_bf16 = to_bf16;
-    b.attention = attention<Avx512>;
-    b.attention_scratch_floats = attention_scratch_floats<Avx512>;
+    b.attention = attention_either;
+    b.attention_scratch_floats = attention_scratch_either;
     b.attention_rows = Avx512::kAttnRows;
+    b.attention_bf16 = true;
     b.gelu_tanh = gelu_tanh<Avx512>;
     b.silu_mul = silu_mul<Avx512>;
     b.add = add<Avx512>;

@@ -1,0 +1,59 @@
+// Attention at the model's shapes: the vision towers' full attention (1024
+// patches x 12 heads x 64, 729 x 16 x 72) and the decoder's causal attention
+// (prefill, and one decode step over a long cache). Counter: GFLOP/s of the
+// two products (4 * queries * keys * head_dim per head; half for causal prefill).
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <vector>
+
+#include "kernels/attention.h"
+#include "kernels/attention_full.h"
+
+namespace smolvlm::kernels {
+namespace {
+
+std::vector<float> random_vector(int64_t n) {
+  std::mt19937 rng(2);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+void BM_FullAttention(benchmark::State& state, ComputeMode mode) {
+  const int64_t T = state.range(0), NH = state.range(1), D = state.range(2);
+  const auto q = random_vector(T * NH * D), k = random_vector(T * NH * D), v = random_vector(T * NH * D);
+  std::vector<float> out(T * NH * D);
+  for (auto _ : state) {
+    full_attention(q, k, v, FullAttentionShape{T, NH, D}, {}, out, mode);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(4.0 * T * T * D * NH * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// {new tokens, cached tokens}: SmolLM2-135M heads (9 query, 3 kv, dim 64).
+void BM_CausalAttention(benchmark::State& state, ComputeMode mode) {
+  const int64_t T = state.range(0), P = state.range(1), NH = 9, NKV = 3, D = 64, CAP = P + T;
+  const auto q = random_vector(T * NH * D), k = random_vector(NKV * CAP * D), v = random_vector(NKV * CAP * D);
+  std::vector<float> out(T * NH * D);
+  for (auto _ : state) {
+    causal_attention(q, k, v, AttentionShape{T, P, NH, NKV, D, CAP}, out, mode);
+    benchmark::DoNotOptimize(out.data());
+  }
+  const double pairs = T == 1 ? static_cast<double>(P + 1) : T * (P + (T + 1) / 2.0);
+  state.counters["GFLOP/s"] = benchmark::Counter(4.0 * pairs * D * NH * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+BENCHMARK_CAPTURE(BM_FullAttention, exact, ComputeMode::Exact)
+    ->Args({1024, 12, 64})->Args({729, 16, 72})->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_FullAttention, fast, ComputeMode::Fast)
+    ->Args({1024, 12, 64})->Args({729, 16, 72})->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_CausalAttention, exact, ComputeMode::Exact)
+    ->Args({512, 0})->Args({1, 1024})->Args({1, 4096})->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_CausalAttention, fast, ComputeMode::Fast)
+    ->Args({512, 0})->Args({1, 1024})->Args({1, 4096})->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace smolvlm::kernels

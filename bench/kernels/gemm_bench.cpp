@@ -1,0 +1,61 @@
+// matmul at the model's shapes: vision tower and prefill GEMMs (many rows) and
+// decode GEMVs (one row), exact and fast, on the active ISA and the shared
+// pool (SMOLVLM_THREADS). Counters: GFLOP/s, and weight GB/s for the GEMVs.
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <vector>
+
+#include "core/dtype.h"
+#include "kernels/matmul.h"
+
+namespace smolvlm::kernels {
+namespace {
+
+struct Problem {
+  std::vector<float> x, y;
+  std::vector<uint16_t> w;  // BF16 [out, in]
+  WeightView view;
+};
+
+Problem make_problem(int64_t n, int64_t in, int64_t out) {
+  std::mt19937 rng(1);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  Problem p{std::vector<float>(n * in), std::vector<float>(n * out), std::vector<uint16_t>(out * in), {}};
+  for (float& v : p.x) v = dist(rng);
+  for (uint16_t& v : p.w) v = f32_to_bf16(0.05f * dist(rng));
+  p.view = WeightView{DType::BF16, out, in, p.w.data()};
+  return p;
+}
+
+void BM_Matmul(benchmark::State& state, ComputeMode mode) {
+  const int64_t n = state.range(0), out = state.range(1), in = state.range(2);
+  Problem p = make_problem(n, in, out);
+  for (auto _ : state) {
+    matmul(p.x, n, p.view, p.y, mode);
+    benchmark::DoNotOptimize(p.y.data());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * n * in * out * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["weight_GB/s"] =
+      benchmark::Counter(2.0 * in * out * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// {n, out, in}: SigLIP-B q/k/v/o and fc1/fc2 (1024 patches), so400m fc1 (729
+// patches), the connector, a 128-token SmolLM2-135M prefill projection.
+void gemm_shapes(benchmark::internal::Benchmark* b) {
+  b->Args({1024, 768, 768})->Args({1024, 3072, 768})->Args({1024, 768, 3072})->Args({729, 4304, 1152});
+  b->Args({64, 576, 12288})->Args({128, 1536, 576});
+}
+
+// {1, out, in}: SmolLM2-135M MLP and lm_head, SmolLM2-1.7B MLP.
+void gemv_shapes(benchmark::internal::Benchmark* b) {
+  b->Args({1, 1536, 576})->Args({1, 576, 1536})->Args({1, 49280, 576})->Args({1, 8192, 2048})->Args({1, 2048, 8192});
+}
+
+BENCHMARK_CAPTURE(BM_Matmul, gemm_exact, ComputeMode::Exact)->Apply(gemm_shapes)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Matmul, gemm_fast, ComputeMode::Fast)->Apply(gemm_shapes)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Matmul, gemv_exact, ComputeMode::Exact)->Apply(gemv_shapes)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Matmul, gemv_fast, ComputeMode::Fast)->Apply(gemv_shapes)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace smolvlm::kernels

@@ -1,0 +1,173 @@
+// The BF16 products of fast-mode attention on AVX-512 BF16 (a policy of
+// attention_tiles.h): queries, keys, probabilities and values rounded to
+// BF16, vdpbf16ps with f32 accumulation; the softmax stays f32. Keys are
+// packed per kv head as pairs of head dims [block][d/2][key][2], values as
+// pairs of keys [key/2][dim][2], so both products are register tiles of
+// dot products against one broadcast pair. Include only from the AVX-512 file.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "kernels/backend.h"
+#include "kernels/x86/vec_avx512.h"
+
+namespace smolvlm::kernels::x86 {
+
+struct Bf16Products {
+  static constexpr int KC = Avx512::kAttnKeyVecs, R_MAX = Avx512::kAttnRows;
+  static constexpr int64_t KB = KC * 16;
+  static constexpr int64_t kMaxHeadDim = 1024;  // wider heads run exact (pack's row buffer)
+
+  static int64_t pairs(const AttentionArgs& a) { return (a.head_dim + 1) / 2; }
+  static int64_t dim_padded(const AttentionArgs& a) { return (a.head_dim + 15) / 16 * 16; }
+  static int64_t keys_padded(const AttentionArgs& a) { return (a.n_keys + KB - 1) / KB * KB; }
+  // BF16 elements of kt, vt, the query rows and the probability rows.
+  static int64_t scratch_elements(const AttentionArgs& a) {
+    return keys_padded(a) * (2 * pairs(a) + dim_padded(a)) + R_MAX * (2 * pairs(a) + KB);
+  }
+  static int64_t scratch_floats(const AttentionArgs& a) { return (scratch_elements(a) + 1) / 2; }
+
+  const AttentionArgs& a;
+  float* scratch;
+
+  uint16_t* kt() const { return reinterpret_cast<uint16_t*>(scratch); }
+  uint16_t* vt() const { return kt() + keys_padded(a) * 2 * pairs(a); }
+  uint16_t* qb() const { return vt() + keys_padded(a) * dim_padded(a); }
+  uint16_t* pb() const { return qb() + R_MAX * 2 * pairs(a); }
+
+  // n (<= 16) floats rounded to BF16 (nearest even), zeros past n.
+  static __m256i bf16x16(const float* x, int64_t n) {
+    const __mmask16 m = n >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << n) - 1u);
+    return (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, x));
+  }
+
+  // Row x[0, D) as BF16 into out[0, 2 * pairs), the odd tail 0.
+  void row_to_bf16(const float* x, uint16_t* out) const {
+    for (int64_t d = 0; d < 2 * pairs(a); d += 16) {
+      const int64_t n = a.head_dim - d;
+      const __mmask16 keep = 2 * pairs(a) - d >= 16 ? __mmask16(0xFFFF)
+                                                     : static_cast<__mmask16>((1u << (2 * pairs(a) - d)) - 1u);
+      _mm256_mask_storeu_epi16(out + d, keep, bf16x16(x + d, n > 0 ? n : 0));
+    }
+  }
+
+  void pack(int64_t g) {
+    const int64_t NP = pairs(a), DP = dim_padded(a), NK = keys_padded(a);
+    uint32_t* k = reinterpret_cast<uint32_t*>(kt());
+    uint16_t* v = vt();
+    const float* kg = a.k + g * a.kv_head_stride;
+    const float* vg = a.v + g * a.kv_head_stride;
+    uint16_t row[kMaxHeadDim];  // one key as BF16 pairs
+    // Lane i of the gather indices: pair i lands KB pairs further than pair i - 1.
+    const __m512i stride = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                              _mm512_set1_epi32(static_cast<int>(KB)));
+    for (int64_t j = 0; j < NK; ++j) {
+      uint32_t* dst = k + (j / KB) * NP * KB + j % KB;
+      if (j < a.n_keys)
+        row_to_bf16(kg + j * a.kv_row, row);
+      else
+        for (int64_t i = 0; i < 2 * NP; ++i) row[i] = 0;
+      for (int64_t i = 0; i < NP; i += 16) {
+        const __mmask16 m = NP - i >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (NP - i)) - 1u);
+        _mm512_mask_i32scatter_epi32(dst + i * KB, m, stride, _mm512_maskz_loadu_epi32(m, row + 2 * i), 4);
+      }
+    }
+    // Values: keys j and j + 1 interleaved per dim.
+    const __m512i interleave = [] {
+      alignas(64) int16_t idx[32];
+      for (int i = 0; i < 16; ++i) idx[2 * i] = static_cast<int16_t>(i), idx[2 * i + 1] = static_cast<int16_t>(32 + i);
+      return _mm512_load_si512(idx);
+    }();
+    for (int64_t j = 0; j < NK; j += 2)
+      for (int64_t d = 0; d < DP; d += 16) {
+        const int64_t n = a.head_dim - d > 0 ? a.head_dim - d : 0;
+        const __m256i even = j < a.n_keys ? bf16x16(vg + j * a.kv_row + d, n) : _mm256_setzero_si256();
+        const __m256i odd = j + 1 < a.n_keys ? bf16x16(vg + (j + 1) * a.kv_row + d, n) : _mm256_setzero_si256();
+        _mm512_storeu_si512(v + j * DP + d * 2, _mm512_permutex2var_epi16(_mm512_castsi256_si512(even), interleave,
+                                                                           _mm512_castsi256_si512(odd)));
+      }
+  }
+
+  template <int R>
+  void load_queries(const float* const* q) {
+    for (int r = 0; r < R; ++r) row_to_bf16(q[r], qb() + r * 2 * pairs(a));
+  }
+
+  template <int R>
+  void scores(const float* const*, int64_t j0, float* s) const {
+    const int64_t NP = pairs(a);
+    const uint16_t* kb = kt() + (j0 / KB) * NP * KB * 2;
+    const uint32_t* q = reinterpret_cast<const uint32_t*>(qb());
+    __m512 acc[R][KC];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+      for (int c = 0; c < KC; ++c) acc[r][c] = _mm512_setzero_ps();
+    for (int64_t i = 0; i < NP; ++i) {
+      __m512bh kv[KC];
+#pragma GCC unroll 8
+      for (int c = 0; c < KC; ++c) kv[c] = (__m512bh)_mm512_loadu_si512(kb + (i * KB + c * 16) * 2);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) {
+        const __m512bh qp = (__m512bh)_mm512_set1_epi32(static_cast<int>(q[r * NP + i]));
+#pragma GCC unroll 8
+        for (int c = 0; c < KC; ++c) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], kv[c], qp);
+      }
+    }
+    const __m512 scale = _mm512_set1_ps(a.scale);
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < KC; ++c) _mm512_storeu_ps(s + r * KB + c * 16, _mm512_mul_ps(acc[r][c], scale));
+  }
+
+  // o[r] = o[r] * alpha[r] + p[r] · V over DVC vectors of dims from d0.
+  template <int R, int DVC>
+  void pv_chunk(int64_t j0, int64_t n_pairs, int64_t d0, const float* alpha, float* o, int64_t ldo) const {
+    const int64_t DP = dim_padded(a);
+    const uint16_t* v = vt() + j0 * DP + d0 * 2;
+    const uint32_t* p = reinterpret_cast<const uint32_t*>(pb());
+    __m512 acc[R][DVC];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      const __m512 ar = _mm512_set1_ps(alpha[r]);
+#pragma GCC unroll 8
+      for (int c = 0; c < DVC; ++c) acc[r][c] = _mm512_mul_ps(_mm512_loadu_ps(o + r * ldo + d0 + c * 16), ar);
+    }
+    for (int64_t jp = 0; jp < n_pairs; ++jp) {
+      __m512bh vv[DVC];
+#pragma GCC unroll 8
+      for (int c = 0; c < DVC; ++c) vv[c] = (__m512bh)_mm512_loadu_si512(v + (jp * DP + c * 16) * 2);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) {
+        const __m512bh pp = (__m512bh)_mm512_set1_epi32(static_cast<int>(p[r * KB / 2 + jp]));
+#pragma GCC unroll 8
+        for (int c = 0; c < DVC; ++c) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], vv[c], pp);
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < DVC; ++c) _mm512_storeu_ps(o + r * ldo + d0 + c * 16, acc[r][c]);
+  }
+
+  template <int R, int DVC>
+  void pv_vecs(int vecs, int64_t j0, int64_t n_pairs, int64_t d0, const float* alpha, float* o, int64_t ldo) const {
+    if (vecs == DVC) return pv_chunk<R, DVC>(j0, n_pairs, d0, alpha, o, ldo);
+    if constexpr (DVC > 1) pv_vecs<R, DVC - 1>(vecs, j0, n_pairs, d0, alpha, o, ldo);
+  }
+
+  template <int R>
+  void pv(const float* probs, int64_t j0, int64_t n, const float* alpha, float* o, int64_t ldo) const {
+    constexpr int DV = Avx512::kAttnDimVecs;
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < KC; ++c)
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(pb() + r * KB + c * 16),
+                            (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(probs + r * KB + c * 16)));
+    const int64_t vecs_total = dim_padded(a) / 16, n_pairs = (n + 1) / 2;
+    for (int64_t v0 = 0; v0 < vecs_total; v0 += DV) {
+      const int vecs = static_cast<int>(vecs_total - v0 < DV ? vecs_total - v0 : DV);
+      pv_vecs<R, DV>(vecs, j0, n_pairs, v0 * 16, alpha, o, ldo);
+    }
+  }
+};
+
+}  // namespace smolvlm::kernels::x86
