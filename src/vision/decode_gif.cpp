@@ -1,20 +1,21 @@
-// GIF, first frame, as Pillow 9.4's GifImagePlugin opens it. The container is
-// walked here with Pillow's rules; giflib only expands the frame's LZW data,
-// handed to it as a minimal GIF (no palettes, no extensions).
+// GIF, first frame, as Pillow 9.4's GifImagePlugin opens it. Pillow links no
+// GIF library: it walks the file in Python and expands LZW with its own
+// decoder (GifDecode.c). Both are restated here, so damaged files fail or
+// load exactly where Pillow's do (giflib, for one, decodes on through codes
+// Pillow rejects as a broken data stream).
 // - Size: the logical screen, grown to cover the first frame if it sticks out.
 // - Mode: "P" with the frame's palette (local, else global), or "L" when there
 //   is none or it is the identity grey ramp (Pillow drops such palettes).
 // - Pixels outside the frame: the transparency index if a graphic control
 //   extension gives one, else 0; inside: the frame's indices, transparent
 //   ones included. The transparency index becomes palette alpha 0.
-// - Like Pillow's decoder, only whole data sub-blocks count and the frame is
-//   done at its last pixel: a file cut after that loads, one cut before fails.
+// - Only whole data sub-blocks are decoded and the frame is done at its last
+//   pixel: a file cut after that loads, one cut before fails.
 //   Deliberate difference: an LZW end code before the last pixel is an error
 //   here; Pillow 9.4 reads on into the bytes after the frame as if they were
 //   image data.
-#include <gif_lib.h>
-
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <vector>
 
@@ -74,8 +75,8 @@ struct FirstFrame {
   std::optional<std::span<const uint8_t>> palette;  // none: mode "L"
   int transparency = -1;
   uint8_t lzw_code_size = 0;
-  std::vector<uint8_t> lzw_blocks;  // whole sub-blocks, each with its size byte
-  bool lzw_complete = false;        // ended with a terminator inside the file
+  std::vector<uint8_t> lzw;   // the data of the whole sub-blocks, concatenated
+  bool lzw_complete = false;  // ended with a terminator inside the file
 };
 
 // Pillow's GifImageFile._seek(0): extensions are parsed or skipped, stray
@@ -120,89 +121,112 @@ FirstFrame find_first_frame(Cursor& in, std::optional<std::span<const uint8_t>> 
           break;
         }
         if (in.remaining() < 1 + size) break;
-        const auto block = in.take(1 + size);
-        frame.lzw_blocks.insert(frame.lzw_blocks.end(), block.begin(), block.end());
+        const auto block = in.take(1 + size).subspan(1);
+        frame.lzw.insert(frame.lzw.end(), block.begin(), block.end());
       }
       return frame;
     }
   }
 }
 
-// giflib reads through this callback from a byte buffer.
-struct MemoryInput {
-  std::span<const uint8_t> bytes;
-  size_t pos = 0;
-};
-
-int read_memory(GifFileType* gif, GifByteType* out, int count) {
-  auto* in = static_cast<MemoryInput*>(gif->UserData);
-  const size_t n = std::min(static_cast<size_t>(std::max(count, 0)), in->bytes.size() - in->pos);
-  std::copy_n(in->bytes.begin() + static_cast<std::ptrdiff_t>(in->pos), n, out);
-  in->pos += n;
-  return static_cast<int>(n);
+// The frame's rows in the order the data stores them: top to bottom, or
+// interlaced (every 8th row from 0, every 8th from 4, every 4th from 2, every
+// 2nd from 1).
+std::vector<int> row_order(int height, bool interlaced) {
+  std::vector<int> rows;
+  if (!interlaced) {
+    for (int y = 0; y < height; ++y) rows.push_back(y);
+    return rows;
+  }
+  static constexpr int kStart[] = {0, 4, 2, 1}, kStep[] = {8, 8, 4, 2};
+  for (int pass = 0; pass < 4; ++pass) {
+    for (int y = kStart[pass]; y < height; y += kStep[pass]) rows.push_back(y);
+  }
+  return rows;
 }
 
-class GifReader {
- public:
-  GifReader(MemoryInput& input, const std::string& what) {
-    int error = 0;
-    gif_ = DGifOpen(&input, read_memory, &error);
-    if (gif_ == nullptr) throw Error(what, std::string("corrupt GIF: ") + GifErrorString(error));
-  }
-  ~GifReader() {
-    int error = 0;
-    DGifCloseFile(gif_, &error);
-  }
-  GifReader(const GifReader&) = delete;
-  GifReader& operator=(const GifReader&) = delete;
-  GifFileType* get() const { return gif_; }
-
- private:
-  GifFileType* gif_ = nullptr;
-};
-
-void append_le16(std::vector<uint8_t>& out, int v) {
-  out.push_back(static_cast<uint8_t>(v & 0xFF));
-  out.push_back(static_cast<uint8_t>(v >> 8));
-}
-
-// Expands the frame's indices into `image` at (x0, y0), rows in file order
-// (de-interlaced: every 8th row from 0, every 8th from 4, every 4th from 2,
-// every 2nd from 1).
+// Pillow's LZW decoder: codes read LSB first, clear resets the table and the
+// code size (code size + 1 bits, growing up to 12), the first code after a
+// clear must be a literal, a code may be at most the next free table entry,
+// the table stops growing at 4096 entries. Writes the frame's indices into
+// `image` at (x0, y0) and stops at the frame's last pixel.
 void decode_lzw(const FirstFrame& frame, Image& image, const std::string& what) {
-  std::vector<uint8_t> gif = {'G', 'I', 'F', '8', '9', 'a'};
-  append_le16(gif, frame.width);
-  append_le16(gif, frame.height);
-  gif.insert(gif.end(), {0, 0, 0, ','});
-  append_le16(gif, 0);
-  append_le16(gif, 0);
-  append_le16(gif, frame.width);
-  append_le16(gif, frame.height);
-  gif.push_back(frame.interlaced ? 0x40 : 0);
-  gif.push_back(frame.lzw_code_size);
-  gif.insert(gif.end(), frame.lzw_blocks.begin(), frame.lzw_blocks.end());
-  gif.insert(gif.end(), {0, ';'});
-
-  MemoryInput input{gif};
-  GifReader reader(input, what);
-  GifFileType* g = reader.get();
-  const auto fail = [&] {
-    if (!frame.lzw_complete) return Error(what, "truncated GIF image data");
-    return Error(what, std::string("corrupt GIF image data: ") + GifErrorString(g->Error));
+  constexpr int kMaxBits = 12, kTable = 1 << kMaxBits;
+  const auto corrupt = [&] { return Error(what, "broken GIF image data (invalid LZW code)"); };
+  if (frame.lzw_code_size > kMaxBits) throw Error(what, "broken GIF image data (LZW code size over 12)");
+  const int clear = 1 << frame.lzw_code_size, end = clear + 1;
+  std::array<uint16_t, kTable> prefix{};
+  std::array<uint8_t, kTable> suffix{};
+  std::vector<uint8_t> tail;  // a code's string after its first byte, last byte first
+  int next = 0, code_bits = 0, last_code = 0;
+  uint8_t last_first = 0;  // first byte of the previous code's string
+  bool after_clear = true;
+  const auto reset = [&] {
+    next = clear + 2;
+    code_bits = frame.lzw_code_size + 1;
+    after_clear = true;
   };
-  GifRecordType record;
-  if (DGifGetRecordType(g, &record) == GIF_ERROR || record != IMAGE_DESC_RECORD_TYPE || DGifGetImageDesc(g) == GIF_ERROR) {
-    throw fail();
-  }
-  static constexpr int kStart[] = {0, 4, 2, 1};
-  static constexpr int kStep[] = {8, 8, 4, 2};
-  const int passes = frame.interlaced ? 4 : 1;
-  for (int pass = 0; pass < passes; ++pass) {
-    const int start = frame.interlaced ? kStart[pass] : 0;
-    const int step = frame.interlaced ? kStep[pass] : 1;
-    for (int y = start; y < frame.height; y += step) {
-      uint8_t* row = image.data.data() + (static_cast<size_t>(frame.y0 + y) * image.width + frame.x0);
-      if (DGifGetLine(g, row, frame.width) == GIF_ERROR) throw fail();
+  reset();
+
+  const std::vector<int> rows = row_order(frame.height, frame.interlaced);
+  size_t row = 0;
+  int x = 0;
+  const auto put = [&](uint8_t index) {  // true once the frame is full
+    image.data[static_cast<size_t>(frame.y0 + rows[row]) * static_cast<size_t>(image.width) + static_cast<size_t>(frame.x0 + x)] = index;
+    if (++x == frame.width) x = 0, ++row;
+    return row == rows.size();
+  };
+
+  uint32_t bit_buffer = 0;
+  int bit_count = 0;
+  size_t in = 0;
+  for (;;) {
+    while (bit_count < code_bits) {
+      if (in == frame.lzw.size()) {
+        throw Error(what, frame.lzw_complete ? "GIF image data ends before the frame is complete" : "truncated GIF image data");
+      }
+      bit_buffer |= uint32_t{frame.lzw[in++]} << bit_count;
+      bit_count += 8;
+    }
+    const int code = static_cast<int>(bit_buffer & ((1u << code_bits) - 1));
+    bit_buffer >>= code_bits;
+    bit_count -= code_bits;
+    if (code == clear) {
+      reset();
+      continue;
+    }
+    if (code == end) throw Error(what, "GIF image data ends before the frame is complete");
+    if (after_clear) {
+      if (code > clear) throw corrupt();
+      after_clear = false;
+      last_code = code;
+      last_first = static_cast<uint8_t>(code);
+      if (put(last_first)) return;
+      continue;
+    }
+    if (code > next) throw corrupt();
+    tail.clear();
+    int c = code;
+    if (c == next) {  // the string of the previous code + its own first byte
+      tail.push_back(last_first);
+      c = last_code;
+    }
+    for (; c >= clear; c = prefix[c]) {
+      if (tail.size() >= kTable || c >= kTable) throw corrupt();
+      tail.push_back(suffix[c]);
+    }
+    const auto first = static_cast<uint8_t>(c);
+    if (next < kTable) {
+      prefix[next] = static_cast<uint16_t>(last_code);
+      suffix[next] = first;
+      if (next == (1 << code_bits) - 1 && code_bits < kMaxBits) ++code_bits;
+      ++next;
+    }
+    last_code = code;
+    last_first = first;
+    if (put(first)) return;
+    for (auto it = tail.rbegin(); it != tail.rend(); ++it) {
+      if (put(*it)) return;
     }
   }
 }

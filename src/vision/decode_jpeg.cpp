@@ -4,6 +4,10 @@
 // components as JpegImagePlugin does: 1 -> "L", 3 -> "RGB", 4 -> "CMYK"
 // (libjpeg converts YCCK to CMYK; Pillow reads CMYK with the "CMYK;I" raw
 // mode, i.e. every sample inverted, assuming Adobe's convention).
+// Deliberate difference: Pillow first walks the markers in Python and refuses
+// some files libjpeg decodes (a marker code outside its table, such as TEM;
+// an EXIF block too short for a TIFF header, when no JFIF dpi is present).
+// We decode those; the EXIF is then ignored.
 #include <csetjmp>
 #include <cstdio>  // jpeglib.h needs FILE
 #include <cstring>
@@ -36,35 +40,34 @@ void error_exit(j_common_ptr cinfo) {
 // Warnings (corrupt data libjpeg recovers from) pass silently, as in Pillow.
 void output_message(j_common_ptr) {}
 
-// The whole file is in memory. Pillow's source suspends when it runs dry and
-// ImageFile.load then raises "image file is truncated", except once every
-// scanline is out (a missing EOI is accepted). So running out of data is an
-// error until the image is complete, and a fake EOI after that.
+// The whole file is in memory. Pillow's source suspends when it runs dry:
+// ImageFile.load then raises "image file is truncated" while scanlines are
+// missing, but once every scanline is out a suspension is the end of decoding
+// (jpeg_finish_decompress is cut short, so damage after the image data counts
+// only if it lies within the file). Running dry is therefore an error until
+// the image is complete, and a clean stop after that.
 struct MemorySource {
   jpeg_source_mgr pub;  // first: libjpeg hands us &pub
   bool image_complete = false;
+  bool ran_dry_after_image = false;
 };
-
-const JOCTET kFakeEoi[] = {0xFF, JPEG_EOI};
 
 void init_source(j_decompress_ptr) {}
 void term_source(j_decompress_ptr) {}
 
+// Never returns: libjpeg cannot suspend here, so running dry leaves through
+// error_exit, flagged as a clean stop once the image is complete.
 boolean fill_input_buffer(j_decompress_ptr cinfo) {
   auto* src = reinterpret_cast<MemorySource*>(cinfo->src);
-  if (!src->image_complete) ERREXIT(cinfo, JERR_INPUT_EOF);
-  src->pub.next_input_byte = kFakeEoi;
-  src->pub.bytes_in_buffer = sizeof kFakeEoi;
-  return TRUE;
+  src->ran_dry_after_image = src->image_complete;
+  ERREXIT(cinfo, JERR_INPUT_EOF);
+  return FALSE;
 }
 
 void skip_input_data(j_decompress_ptr cinfo, long count) {
   auto* src = reinterpret_cast<MemorySource*>(cinfo->src);
   if (count <= 0) return;
-  if (static_cast<size_t>(count) > src->pub.bytes_in_buffer) {
-    fill_input_buffer(cinfo);
-    return;
-  }
+  if (static_cast<size_t>(count) > src->pub.bytes_in_buffer) fill_input_buffer(cinfo);
   src->pub.next_input_byte += count;
   src->pub.bytes_in_buffer -= static_cast<size_t>(count);
 }
@@ -157,16 +160,15 @@ Image decode_jpeg(std::span<const uint8_t> bytes, const std::string& what, const
   const size_t row_bytes = image.row_bytes();
   uint8_t* const pixels = image.data.data();
   MemorySource& src = dec.src();
-  if (!guarded(dec.err(), [&] {
-        while (cinfo.output_scanline < cinfo.output_height) {
-          JSAMPROW row = pixels + static_cast<size_t>(cinfo.output_scanline) * row_bytes;
-          if (jpeg_read_scanlines(&cinfo, &row, 1) != 1) break;
-        }
-        src.image_complete = cinfo.output_scanline == cinfo.output_height;
-        if (src.image_complete) jpeg_finish_decompress(&cinfo);
-      })) {
-    throw fail();
-  }
+  const bool clean = guarded(dec.err(), [&] {
+    while (cinfo.output_scanline < cinfo.output_height) {
+      JSAMPROW row = pixels + static_cast<size_t>(cinfo.output_scanline) * row_bytes;
+      if (jpeg_read_scanlines(&cinfo, &row, 1) != 1) break;
+    }
+    src.image_complete = cinfo.output_scanline == cinfo.output_height;
+    if (src.image_complete) jpeg_finish_decompress(&cinfo);
+  });
+  if (!clean && !src.ran_dry_after_image) throw fail();
   if (!src.image_complete) throw Error(what, "truncated JPEG data");
 
   if (mode == PixelMode::CMYK) {

@@ -1,11 +1,13 @@
 // Image files to Image, decoded as Pillow 9.4 (Debian 12's python3-pil) opens
-// them: same mode, same samples, same palette (SPEC §6.1: the processor's
-// behaviour depends on the mode it is handed). JPEG, PNG, WebP, GIF (first
-// frame) and BMP, through the libraries Pillow links for JPEG and WebP
-// (libjpeg-turbo, libwebp); libpng and giflib stand in for Pillow's own
-// zlib/LZW decoders, set up to give the same pixels and to accept and reject
-// damaged files where Pillow does (see each decode_*.cpp for the details and
-// the few places where we deliberately differ).
+// them: same mode, same samples, same palette, same EXIF orientation (SPEC
+// §6.1: the processor's behaviour depends on the mode it is handed). JPEG,
+// PNG, WebP, GIF (first frame) and BMP. JPEG and WebP go through the libraries
+// Pillow links (libjpeg-turbo, libwebp), PNG through libpng's push reader in
+// place of Pillow's own zlib-based reader; GIF and BMP are read by our own
+// code, as Pillow reads them with its own. Damaged files are accepted or
+// rejected where Pillow accepts or rejects them; each decode_*.cpp lists the
+// few places where we deliberately differ (Pillow bugs, fixed upstream or
+// obviously wrong).
 #pragma once
 
 #include <cstdint>

@@ -5,6 +5,7 @@
 
 writes test images into OUT_DIR/gen (made with PIL, or byte by byte where PIL
 cannot write the variant), damaged and unsupported files into OUT_DIR/bad,
+files where Pillow 9.4 is wrong (with repaired twins) into OUT_DIR/divergent,
 and OUT_DIR/manifest.json: for every file (the fixture images included) what
 PIL gives:
   Image.open(p) + load(): mode, size, palette, samples ("raw"),
@@ -126,17 +127,19 @@ def random_rows(w, h, channels, maxval):
 
 # ---------------------------------------------------------------- GIF by hand
 
-def lzw_literal(indices, min_code):
+def lzw_literal(indices, min_code, codes=None):
     """LZW stream of literals only, with a clear code often enough that the
-    code size never grows: valid for every decoder."""
+    code size never grows: valid for every decoder. `codes` replaces the
+    stream with given codes (same code size)."""
     clear, end = 1 << min_code, (1 << min_code) + 1
     size = min_code + 1
     per_clear = max(1, (1 << min_code) - 3)
-    codes = []
-    for i in range(0, len(indices), per_clear):
-        codes.append(clear)
-        codes.extend(indices[i:i + per_clear])
-    codes.append(end)
+    if codes is None:
+        codes = []
+        for i in range(0, len(indices), per_clear):
+            codes.append(clear)
+            codes.extend(indices[i:i + per_clear])
+        codes.append(end)
     acc, nbits, out = 0, 0, bytearray()
     for c in codes:
         acc |= c << nbits
@@ -155,7 +158,7 @@ def lzw_literal(indices, min_code):
 
 
 def gif_file(screen, frame_rect, indices, global_pal=None, local_pal=None, transparency=None,
-             interlace=False, min_code=8, junk=b""):
+             interlace=False, min_code=8, junk=b"", codes=None):
     sw, sh = screen
     x0, y0, w, h = frame_rect
     def table_flags(pal):
@@ -176,7 +179,7 @@ def gif_file(screen, frame_rect, indices, global_pal=None, local_pal=None, trans
     out += b"," + struct.pack("<HHHHB", x0, y0, w, h, flags)
     if local_pal:
         out += local_pal
-    out += bytes([min_code]) + lzw_literal([i for r in rows for i in r], min_code)
+    out += bytes([min_code]) + lzw_literal([i for r in rows for i in r], min_code, codes)
     return out + b";"
 
 
@@ -351,13 +354,19 @@ def generate(gen):
                                              local_pal=rand_palette(16), min_code=4))
     write("gifx_no_palette.gif", gif_file((8, 6), (0, 0, 8, 6), idx, min_code=4))
     ramp = bytes(v for i in range(16) for v in (i, i, i))
-    write("gifx_ramp_local.gif", gif_file((8, 6), (0, 0, 8, 6), idx, global_pal=rand_palette(16),
-                                          local_pal=ramp, min_code=4))
+    write("gifx_ramp_local.gif", gif_file((8, 6), (0, 0, 8, 6), idx, local_pal=ramp, min_code=4))
     idx2 = [RNG.randint(0, 255) for _ in range(37 * 19)]
     write("gifx_interlaced_8bit.gif", gif_file((37, 19), (0, 0, 37, 19), idx2, global_pal=rand_palette(256),
                                                interlace=True, transparency=200))
     write("gifx_early_end_code.gif", gif_file((8, 6), (0, 0, 8, 6), idx[:30], global_pal=rand_palette(16),
                                               min_code=4)[:-1] + b"!\xfe\x03abc\0;")
+    write("gifx_code_size_9.gif", gif_file((8, 6), (0, 0, 8, 6), idx, global_pal=rand_palette(256), min_code=9))
+    # A code past the next free table entry: Pillow's "broken data stream".
+    write("gifx_invalid_code.gif", gif_file((8, 6), (0, 0, 8, 6), idx, global_pal=rand_palette(16), min_code=4,
+                                            codes=[16, 3, 4, 30] + [3] * 44 + [17]))
+    # KwKwK codes (a code equal to the next free entry) and a string code.
+    write("gifx_kwkwk.gif", gif_file((6, 2), (0, 0, 6, 2), [], global_pal=rand_palette(16), min_code=4,
+                                     codes=[16, 5, 18, 19, 18, 3, 21, 17]))
     write("gifx_junk_bytes.gif", gif_file((8, 6), (0, 0, 8, 6), idx, global_pal=rand_palette(16), min_code=4,
                                           junk=b"\x00\x07junk"))
 
@@ -403,6 +412,44 @@ def generate(gen):
     gray_pal = b"".join(bytes([i, i, i, 0]) for i in range(256))
     write("bmpx_8bit_gray_palette.bmp", bmp_file(w, h, 8, [RNG.randbytes(w) for _ in range(h)], palette=gray_pal))
     return files
+
+
+def generate_divergent(div):
+    """Files where Pillow 9.4 is wrong and smolvlm deliberately differs, each
+    with a repaired twin that Pillow reads correctly: (file, twin, why)."""
+    out = []
+
+    def pair(name, data, twin, why):
+        path, twin_path = os.path.join(div, name), os.path.join(div, "twin_" + name)
+        for p, d in ((path, data), (twin_path, twin)):
+            with open(p, "wb") as f:
+                f.write(d)
+        out.append((path, twin_path, why))
+
+    jpeg = io.BytesIO()
+    picture(21, 13).save(jpeg, "JPEG", exif=b"Exif\0\0II*\0")
+    data = jpeg.getvalue()
+    app1 = data.index(b"\xff\xe1")
+    end = app1 + 2 + struct.unpack(">H", data[app1 + 2:app1 + 4])[0]
+    pair("jpeg_short_exif.jpg", data, data[:app1] + data[end:],
+         "Pillow fails to open a JPEG whose EXIF is too short for a TIFF header; we ignore the EXIF")
+    idx = [RNG.randint(0, 15) for _ in range(8 * 6)]
+    ramp = bytes(v for i in range(16) for v in (i, i, i))
+    pair("gif_ramp_local_with_global.gif",
+         gif_file((8, 6), (0, 0, 8, 6), idx, global_pal=rand_palette(16), local_pal=ramp, min_code=4),
+         gif_file((8, 6), (0, 0, 8, 6), idx, local_pal=ramp, min_code=4),
+         "an 'L' GIF frame (identity-ramp local palette) keeps Pillow's global palette, which convert() applies")
+    pal256 = b"".join(RNG.randbytes(3) + b"\0" for _ in range(256))
+    rle = bytes([4, 5, 0, 2, 2, 1, 2, 7, 0, 0, 8, 9, 0, 1])
+    rows = [bytes([5, 5, 5, 5, 0, 0, 0, 0]), bytes([0, 0, 0, 0, 0, 0, 7, 7]), bytes([9] * 8)]
+    pair("bmp_rle8_delta.bmp", bmp_file(8, 3, 8, None, palette=pal256, compression=1, raw_pixels=rle),
+         bmp_file(8, 3, 8, rows, palette=pal256), "Pillow 9.4 reads 4 bytes for an RLE delta (fixed in Pillow 10)")
+    pal16 = b"".join(RNG.randbytes(3) + b"\0" for _ in range(16))
+    rle4 = bytes([0, 3, 0x12, 0x30, 3, 0x45, 0, 1])
+    pair("bmp_rle4_odd_absolute.bmp", bmp_file(6, 1, 4, None, palette=pal16, compression=2, raw_pixels=rle4),
+         bmp_file(6, 1, 4, [bytes([0x12, 0x34, 0x54])], palette=pal16),
+         "Pillow 9.4 drops the last pixel of an odd RLE4 absolute run (fixed in Pillow 11)")
+    return out
 
 
 def generate_bad(bad, gen_files, fixtures):
@@ -524,8 +571,8 @@ def main():
     if len(sys.argv) != 4 or sys.argv[1] != "prepare":
         sys.exit(__doc__)
     out, fixtures_dir = sys.argv[2], sys.argv[3]
-    gen, bad, ref = (os.path.join(out, d) for d in ("gen", "bad", "ref"))
-    for d in (gen, bad, ref):
+    gen, bad, div, ref = (os.path.join(out, d) for d in ("gen", "bad", "divergent", "ref"))
+    for d in (gen, bad, div, ref):
         os.makedirs(d, exist_ok=True)
     fixtures = sorted(os.path.join(fixtures_dir, f) for f in os.listdir(fixtures_dir))
     gen_files = generate(gen)
@@ -534,6 +581,11 @@ def main():
     for group, paths in (("fixture", fixtures), ("generated", gen_files), ("damaged", damaged)):
         for p in paths:
             cases.append(reference(p, group, ref, len(cases)))
+    # Deliberate differences: Pillow's answer for the repaired twin is ours.
+    for path, twin, why in generate_divergent(div):
+        case = reference(twin, "divergent", ref, len(cases))
+        case.update(path=path, why=why)
+        cases.append(case)
     cases += [{"path": p, "group": "unsupported", "ok": False} for p in unsupported]
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump({"pillow": Image.__version__, "cases": cases}, f, indent=1)
