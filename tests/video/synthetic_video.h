@@ -27,17 +27,17 @@ struct SyntheticVideo {
   int b_frames = 0;
   double display_rotation = 0;      // av_display_rotation_set angle; 90 = a phone's portrait video
   bool faststart = false;           // mp4: index (moov) before the data
+  int noise = 0;                    // amplitude of per-pixel noise, for realistic bit rates (benchmarks)
 };
 
-// Writes `spec` to `path`; fails the calling test (ADD_FAILURE) and throws on
-// any FFmpeg error.
+// Writes `spec` to `path`; throws std::runtime_error on any FFmpeg error.
 void write_synthetic_video(const std::string& path, const SyntheticVideo& spec);
 
 // A Matroska file with one PCM audio stream and no video.
 void write_audio_only(const std::string& path);
 
-// The RGB picture of frame `index` before encoding.
-Image synthetic_frame(int width, int height, int64_t index);
+// The RGB picture of frame `index` before encoding, with noise of amplitude `noise`.
+Image synthetic_frame(int width, int height, int64_t index, int noise = 0);
 
 // The index a decoded (upright) frame shows, read from its block grid.
 int64_t frame_label(const Image& rgb);
