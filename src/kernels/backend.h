@@ -43,11 +43,13 @@ struct Backend {
   Isa isa = Isa::Scalar;
 
   // Exact matmul of rows [r0, r1) and outputs [c0, c1). scratch holds
-  // gemm_scratch_floats(k) floats.
+  // gemm_scratch_floats(r1 - r0) floats.
   void (*gemm_exact)(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float* scratch) = nullptr;
-  int64_t (*gemm_scratch_floats)(int64_t k) = nullptr;
-  // Fast matmul over BF16 weights (null where the CPU has no BF16 dot product).
-  void (*gemm_bf16)(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1) = nullptr;
+  int64_t (*gemm_scratch_floats)(int64_t rows) = nullptr;
+  // Fast matmul over BF16 weights (null where the CPU has no BF16 dot
+  // product); scratch holds gemm_bf16_scratch_floats(r1 - r0) floats.
+  void (*gemm_bf16)(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float* scratch) = nullptr;
+  int64_t (*gemm_bf16_scratch_floats)(int64_t rows) = nullptr;
   // out[i] = x[i] rounded to BF16 (nearest even), i < n.
   void (*to_bf16)(const float* x, int64_t n, uint16_t* out) = nullptr;
 

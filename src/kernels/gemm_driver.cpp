@@ -25,8 +25,9 @@ Tiling plan(int64_t n, int64_t k, int64_t out, int64_t elem_bytes, int threads) 
   t.row_block = std::max(kRowGrain, kRowBlockBytes / std::max<int64_t>(elem_bytes * k, 1) / kRowGrain * kRowGrain);
   t.row_block = std::min(t.row_block, n);
   t.row_blocks = (n + t.row_block - 1) / t.row_block;
-  // Enough column blocks that every thread gets work even for one row (decode).
-  const int64_t want = std::max<int64_t>(1, 4 * threads / t.row_blocks);
+  // Enough tasks for every thread (decode has one row block), about four
+  // each so that static chunks stay balanced.
+  const int64_t want = std::max<int64_t>(1, (4 * threads + t.row_blocks - 1) / t.row_blocks);
   t.col_block = std::max(kColGrain, ((out + want - 1) / want + kColGrain - 1) / kColGrain * kColGrain);
   t.col_block = std::min(t.col_block, std::max(out, int64_t{1}));
   t.col_blocks = (out + t.col_block - 1) / t.col_block;
@@ -53,16 +54,13 @@ void gemm(const float* x, int64_t n, const WeightView& w, const float* bias, flo
     a.x_bf16 = xb;
   }
   const Tiling t = plan(n, K, OUT, fast ? 2 : 4, shared_pool().size());
-  const int64_t scratch = fast ? 0 : be.gemm_scratch_floats(K);
+  const int64_t scratch = fast ? be.gemm_bf16_scratch_floats(t.row_block) : be.gemm_scratch_floats(t.row_block);
   shared_pool().parallel_for(t.row_blocks * t.col_blocks, [&](int64_t begin, int64_t end) {
-    float* panel = fast ? nullptr : thread_scratch(scratch);
+    float* s = thread_scratch(scratch);
     for (int64_t task = begin; task < end; ++task) {
       const int64_t r0 = task / t.col_blocks * t.row_block, c0 = task % t.col_blocks * t.col_block;
       const int64_t r1 = std::min(n, r0 + t.row_block), c1 = std::min(OUT, c0 + t.col_block);
-      if (fast)
-        be.gemm_bf16(a, r0, r1, c0, c1);
-      else
-        be.gemm_exact(a, r0, r1, c0, c1, panel);
+      (fast ? be.gemm_bf16 : be.gemm_exact)(a, r0, r1, c0, c1, s);
     }
   });
 }

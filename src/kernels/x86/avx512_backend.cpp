@@ -34,6 +34,7 @@ const Backend& avx512_backend() {
     b.gemm_exact = gemm_exact<Avx512>;
     b.gemm_scratch_floats = gemm_scratch_floats<Avx512>;
     b.gemm_bf16 = gemm_bf16;
+    b.gemm_bf16_scratch_floats = gemm_bf16_scratch_floats;
     b.to_bf16 = to_bf16;
     b.attention = attention_either;
     b.attention_scratch_floats = attention_scratch_either;

@@ -1,7 +1,7 @@
 // Fast matmul on AVX-512 BF16: x rounded to BF16 times BF16 weight rows read
 // in place, vdpbf16ps (pairs of products added into f32 lanes). As in
 // gemm_exact.h every output is one dot product in a fixed order (lane l sums
-// the pairs k ≡ 2l, 2l+1 (mod 32), then Avx512::reduce_add), so many-row
+// the pairs k ≡ 2l, 2l+1 (mod 32), then Avx512's fixed reduction tree), so many-row
 // tiles and decode tiles agree bit for bit. Include only from the AVX-512 file.
 #pragma once
 
@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "kernels/backend.h"
+#include "kernels/x86/gemm_exact.h"
 #include "kernels/x86/vec_avx512.h"
 
 namespace smolvlm::kernels::x86 {
@@ -19,10 +20,11 @@ inline __m512bh load_bh_n(const uint16_t* p, int n) {  // n < 32 elements, the r
   return (__m512bh)_mm512_maskz_loadu_epi16(static_cast<__mmask32>((1u << n) - 1u), p);
 }
 
-// y[r][c] = x row r · W row (first + c) (+ bias[c]) for r < R, c < cols <= C.
+// y[r][c] = x row r · W row (first + c) (+ bias[c]) for r < R, c < cols <= C,
+// over the k range kr (gemm_exact.h).
 template <int R, int C>
 inline void bf16_tile(const uint16_t* x, int64_t K, const uint16_t* w, int64_t first, int64_t last, int cols,
-                      const float* bias, float* y, int64_t ldy) {
+                      const KRange& kr, const float* bias, float* y, int64_t ldy) {
   const uint16_t* wr[C];
 #pragma GCC unroll 8
   for (int c = 0; c < C; ++c) wr[c] = w + (first + c < last ? first + c : last) * K;
@@ -30,9 +32,10 @@ inline void bf16_tile(const uint16_t* x, int64_t K, const uint16_t* w, int64_t f
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 8
-    for (int c = 0; c < C; ++c) acc[r][c] = _mm512_setzero_ps();
-  int64_t k = 0;
-  for (; k + 32 <= K; k += 32) {
+    for (int c = 0; c < C; ++c)
+      acc[r][c] = kr.k0 == 0 ? _mm512_setzero_ps() : _mm512_loadu_ps(kr.partial + (r * C + c) * 16);
+  int64_t k = kr.k0;
+  for (; k + 32 <= kr.k1; k += 32) {
     __m512bh xv[R];
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) xv[r] = load_bh(x + r * K + k);
@@ -43,8 +46,8 @@ inline void bf16_tile(const uint16_t* x, int64_t K, const uint16_t* w, int64_t f
       for (int r = 0; r < R; ++r) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], xv[r], wv);
     }
   }
-  if (k < K) {
-    const int n = static_cast<int>(K - k);
+  if (k < kr.k1) {
+    const int n = static_cast<int>(kr.k1 - k);
     __m512bh xv[R];
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) xv[r] = load_bh_n(x + r * K + k, n);
@@ -55,33 +58,52 @@ inline void bf16_tile(const uint16_t* x, int64_t K, const uint16_t* w, int64_t f
       for (int r = 0; r < R; ++r) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], xv[r], wv);
     }
   }
+  if (kr.k1 == kr.K) {
+    for (int r = 0; r < R; ++r) store_sums<Avx512, C>(acc[r], cols, bias, y + r * ldy);
+    return;
+  }
   for (int r = 0; r < R; ++r)
-    for (int c = 0; c < cols; ++c) {
-      const float s = Avx512::reduce_add(acc[r][c]);
-      y[r * ldy + c] = bias ? s + bias[c] : s;
-    }
+    for (int c = 0; c < C; ++c) _mm512_storeu_ps(kr.partial + (r * C + c) * 16, acc[r][c]);
 }
 
 template <int R, int C>
-void bf16_rows(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int cols) {
+void bf16_rows(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int cols, KRange kr) {
   const int64_t K = a.k, OUT = a.w.rows;
   const uint16_t* w = static_cast<const uint16_t*>(a.w.data);
   const float* bias = a.bias ? a.bias + c0 : nullptr;
   int64_t r = r0;
-  for (; r + R <= r1; r += R)
-    bf16_tile<R, C>(a.x_bf16 + r * K, K, w, c0, OUT - 1, cols, bias, a.y + r * OUT + c0, OUT);
+  for (; r + R <= r1; r += R) {
+    bf16_tile<R, C>(a.x_bf16 + r * K, K, w, c0, OUT - 1, cols, kr, bias, a.y + r * OUT + c0, OUT);
+    if (kr.partial) kr.partial += R * C * 16;
+  }
   if constexpr (R > 1)
-    if (r < r1) bf16_rows<R - 1, C>(a, r, r1, c0, cols);
+    if (r < r1) bf16_rows<R - 1, C>(a, r, r1, c0, cols, kr);
 }
 
-// Panels of C weight rows (in L1 while every row tile of [r0, r1) passes over them).
-inline void gemm_bf16(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
-  constexpr int R = 4, C = 6, CD = 8;
+// The longest k range: six weight rows and four x rows stay in L1 (30 KiB).
+constexpr int64_t kBf16KRange = 1536;
+constexpr int kBf16Rows = 4, kBf16Cols = 6;
+
+inline int64_t gemm_bf16_scratch_floats(int64_t rows) {
+  return (rows + kBf16Rows - 1) / kBf16Rows * kBf16Rows * kBf16Cols * 16;
+}
+
+// Panels of C weight rows, each over k ranges in L1 while every row tile of
+// [r0, r1) passes over it.
+inline void gemm_bf16(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float* scratch) {
+  constexpr int R = kBf16Rows, C = kBf16Cols, CD = 8;
+  const int64_t K = a.k;
   if (r1 - r0 == 1) {
-    for (int64_t c = c0; c < c1; c += CD) bf16_rows<1, CD>(a, r0, r1, c, static_cast<int>(c1 - c < CD ? c1 - c : CD));
+    for (int64_t c = c0; c < c1; c += CD)
+      bf16_rows<1, CD>(a, r0, r1, c, static_cast<int>(c1 - c < CD ? c1 - c : CD), KRange{0, K, K, nullptr});
     return;
   }
-  for (int64_t c = c0; c < c1; c += C) bf16_rows<R, C>(a, r0, r1, c, static_cast<int>(c1 - c < C ? c1 - c : C));
+  const int64_t step = k_range(K, kBf16KRange, 32);
+  for (int64_t c = c0; c < c1; c += C)
+    for (int64_t k0 = 0; k0 < K; k0 += step) {
+      const int64_t k1 = K - k0 < step ? K : k0 + step;
+      bf16_rows<R, C>(a, r0, r1, c, static_cast<int>(c1 - c < C ? c1 - c : C), KRange{k0, k1, K, scratch});
+    }
 }
 
 inline void to_bf16(const float* x, int64_t n, uint16_t* out) {

@@ -6,8 +6,13 @@
 // (a zero-filled tail included), then V::reduce_add's fixed tree. So the
 // packed tiles (many rows) and the direct tiles (decode, few rows) give the
 // same bits, and a row never depends on which rows were batched with it.
+// Long rows are cut into k ranges (KRange) so a weight panel stays in L1
+// while every row tile passes over it; a lane carries its partial sum from
+// range to range, so the cut does not change its order.
 // Include only from a file compiled for V; everything here is a template on V.
 #pragma once
+
+#include <immintrin.h>
 
 #include <cstdint>
 
@@ -40,26 +45,51 @@ struct DirectRows {
   typename V::F load_n(int c, int64_t k, int n) const { return load_weight_n<V, D>(w, row(c) * ld + k, n); }
 };
 
-// Weights widened once into a panel [k / L][C][L] (one sequential stream, zero-padded).
+// Weights [k0, k1) widened once into a panel [(k - k0) / L][C][L] (one
+// sequential stream, zero-padded).
 template <class V, int C>
 struct PackedPanel {
   const float* p;
-  typename V::F load(int c, int64_t k) const { return V::load(p + (k / V::L * C + c) * V::L); }
+  int64_t k0;
+  typename V::F load(int c, int64_t k) const { return V::load(p + ((k - k0) / V::L * C + c) * V::L); }
   typename V::F load_n(int c, int64_t k, int) const { return load(c, k); }
 };
 
-// y[r][c] = x row r · weight row c (+ bias[c]) for r < R, c < cols <= C.
+// The part [k0, k1) of the dot products of length K one tile call covers.
+// Accumulators start at zero when k0 = 0, else from `partial` (R * C vectors
+// a previous range left), and are reduced into y when k1 = K, else left in
+// `partial`.
+struct KRange {
+  int64_t k0, k1, K;
+  float* partial;
+};
+
+// y[c] = sum of acc[c]'s lanes (+ bias[c]) for c < cols <= C, four at a time
+// with V::reduce_add4 (the same tree as V::reduce_add for every sum).
+template <class V, int C>
+inline void store_sums(const typename V::F* acc, int cols, const float* bias, float* y) {
+  for (int c0 = 0; c0 < cols; c0 += 4) {
+    const typename V::F z = V::zero();
+    float s[4];
+    _mm_storeu_ps(s, V::reduce_add4(acc[c0], c0 + 1 < C ? acc[c0 + 1] : z, c0 + 2 < C ? acc[c0 + 2] : z,
+                                    c0 + 3 < C ? acc[c0 + 3] : z));
+    for (int i = 0; i < 4 && c0 + i < cols; ++i) y[c0 + i] = bias ? s[i] + bias[c0 + i] : s[i];
+  }
+}
+
+// y[r][c] = x row r · weight row c (+ bias[c]) for r < R, c < cols <= C,
+// over the k range kr.
 template <class V, int R, int C, class W>
-inline void dot_tile(const float* x, int64_t ldx, const W& w, int64_t K, int cols, const float* bias, float* y,
+inline void dot_tile(const float* x, int64_t ldx, const W& w, const KRange& kr, int cols, const float* bias, float* y,
                      int64_t ldy) {
   using F = typename V::F;
   F acc[R][C];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 8
-    for (int c = 0; c < C; ++c) acc[r][c] = V::zero();
-  int64_t k = 0;
-  for (; k + V::L <= K; k += V::L) {
+    for (int c = 0; c < C; ++c) acc[r][c] = kr.k0 == 0 ? V::zero() : V::load(kr.partial + (r * C + c) * V::L);
+  int64_t k = kr.k0;
+  for (; k + V::L <= kr.k1; k += V::L) {
     F xv[R];
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) xv[r] = V::load(x + r * ldx + k);
@@ -70,8 +100,8 @@ inline void dot_tile(const float* x, int64_t ldx, const W& w, int64_t K, int col
       for (int r = 0; r < R; ++r) acc[r][c] = V::fma(xv[r], wv, acc[r][c]);
     }
   }
-  if (k < K) {
-    const int n = static_cast<int>(K - k);
+  if (k < kr.k1) {
+    const int n = static_cast<int>(kr.k1 - k);
     F xv[R];
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) xv[r] = V::load_n(x + r * ldx + k, n);
@@ -82,61 +112,90 @@ inline void dot_tile(const float* x, int64_t ldx, const W& w, int64_t K, int col
       for (int r = 0; r < R; ++r) acc[r][c] = V::fma(xv[r], wv, acc[r][c]);
     }
   }
+  if (kr.k1 == kr.K) {
+    for (int r = 0; r < R; ++r) store_sums<V, C>(acc[r], cols, bias, y + r * ldy);
+    return;
+  }
   for (int r = 0; r < R; ++r)
-    for (int c = 0; c < cols; ++c) {
-      const float s = V::reduce_add(acc[r][c]);
-      y[r * ldy + c] = bias ? s + bias[c] : s;
-    }
+    for (int c = 0; c < C; ++c) V::store(kr.partial + (r * C + c) * V::L, acc[r][c]);
 }
 
-// Widens weight rows [first, first + cols) into a PackedPanel of C rows.
+// Widens weight rows [first, first + cols), columns [k0, k1), into a PackedPanel of C rows.
 template <class V, int C, DType D>
-void pack_panel(const void* w, int64_t K, int64_t first, int cols, float* panel) {
-  for (int64_t k = 0, kb = 0; k < K; k += V::L, ++kb)
+void pack_panel(const void* w, int64_t K, int64_t first, int cols, int64_t k0, int64_t k1, float* panel) {
+  for (int64_t k = k0, kb = 0; k < k1; k += V::L, ++kb)
     for (int c = 0; c < C; ++c) {
       float* dst = panel + (kb * C + c) * V::L;
       if (c >= cols)
         V::store(dst, V::zero());
-      else if (k + V::L <= K)
+      else if (k + V::L <= k1)
         V::store(dst, load_weight<V, D>(w, (first + c) * K + k));
       else
-        V::store(dst, load_weight_n<V, D>(w, (first + c) * K + k, static_cast<int>(K - k)));
+        V::store(dst, load_weight_n<V, D>(w, (first + c) * K + k, static_cast<int>(k1 - k)));
     }
 }
 
-// Rows [r0, r1) with R-row tiles, the last rows with a smaller tile.
+// Rows [r0, r1) with R-row tiles, the last rows with a smaller tile; tile i
+// keeps its partial sums at kr.partial + i * (R * C * L).
 template <class V, int R, int C, class W>
-void dot_rows(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, const W& w, int cols) {
+void dot_rows(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, const W& w, int cols, KRange kr) {
   const int64_t K = a.k, OUT = a.w.rows;
   const float* bias = a.bias ? a.bias + c0 : nullptr;
   int64_t r = r0;
-  for (; r + R <= r1; r += R) dot_tile<V, R, C>(a.x + r * K, K, w, K, cols, bias, a.y + r * OUT + c0, OUT);
+  for (; r + R <= r1; r += R) {
+    dot_tile<V, R, C>(a.x + r * K, K, w, kr, cols, bias, a.y + r * OUT + c0, OUT);
+    if (kr.partial) kr.partial += R * C * V::L;
+  }
   if constexpr (R > 1)
-    if (r < r1) dot_rows<V, R - 1, C>(a, r, r1, c0, w, cols);
+    if (r < r1) dot_rows<V, R - 1, C>(a, r, r1, c0, w, cols, kr);
+}
+
+// The longest k range: a panel of C weight rows plus a tile's x rows fit L1
+// (30 KiB of f32 at 768).
+constexpr int64_t kExactKRange = 768;
+
+// Rows of length K cut into equal ranges of at most max_range, each a
+// multiple of `multiple` (but the last): the range length.
+constexpr int64_t k_range(int64_t K, int64_t max_range, int64_t multiple) {
+  const int64_t pieces = (K + max_range - 1) / max_range;
+  return ((K + pieces - 1) / pieces + multiple - 1) / multiple * multiple;
+}
+
+template <class V>
+int64_t gemm_scratch_floats(int64_t rows) {
+  const int64_t tiles = (rows + V::kGemmRows - 1) / V::kGemmRows;
+  return (kExactKRange + tiles * V::kGemmRows * V::L) * V::kGemmCols;
 }
 
 template <class V, DType D>
 void gemm_exact_dtype(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float* scratch) {
   constexpr int R = V::kGemmRows, C = V::kGemmCols;
+  const int64_t K = a.k;
   if (r1 - r0 < R) {
-    // Few rows (decode): stream the weight rows in place, no packing.
+    // Few rows (decode): stream the weight rows in place, whole rows, no packing.
+    const KRange whole{0, K, K, nullptr};
     if (r1 - r0 == 1) {
       constexpr int CD = V::direct_cols(1);
       for (int64_t c = c0; c < c1; c += CD)
-        dot_rows<V, 1, CD>(a, r0, r1, c, DirectRows<V, D>{a.w.data, a.k, c, a.w.rows - 1},
-                           static_cast<int>(c1 - c < CD ? c1 - c : CD));
+        dot_rows<V, 1, CD>(a, r0, r1, c, DirectRows<V, D>{a.w.data, K, c, a.w.rows - 1},
+                           static_cast<int>(c1 - c < CD ? c1 - c : CD), whole);
     } else {
       constexpr int CD = V::direct_cols(2);
       for (int64_t c = c0; c < c1; c += CD)
-        dot_rows<V, R - 1, CD>(a, r0, r1, c, DirectRows<V, D>{a.w.data, a.k, c, a.w.rows - 1},
-                               static_cast<int>(c1 - c < CD ? c1 - c : CD));
+        dot_rows<V, R - 1, CD>(a, r0, r1, c, DirectRows<V, D>{a.w.data, K, c, a.w.rows - 1},
+                               static_cast<int>(c1 - c < CD ? c1 - c : CD), whole);
     }
     return;
   }
+  float* partial = scratch + kExactKRange * C;
+  const int64_t step = k_range(K, kExactKRange, V::L);
   for (int64_t c = c0; c < c1; c += C) {
     const int cols = static_cast<int>(c1 - c < C ? c1 - c : C);
-    pack_panel<V, C, D>(a.w.data, a.k, c, cols, scratch);
-    dot_rows<V, R, C>(a, r0, r1, c, PackedPanel<V, C>{scratch}, cols);
+    for (int64_t k0 = 0; k0 < K; k0 += step) {
+      const int64_t k1 = K - k0 < step ? K : k0 + step;
+      pack_panel<V, C, D>(a.w.data, K, c, cols, k0, k1, scratch);
+      dot_rows<V, R, C>(a, r0, r1, c, PackedPanel<V, C>{scratch, k0}, cols, KRange{k0, k1, K, partial});
+    }
   }
 }
 
@@ -150,9 +209,5 @@ void gemm_exact(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c
   }
 }
 
-template <class V>
-int64_t gemm_scratch_floats(int64_t k) {
-  return (k + V::L - 1) / V::L * V::L * V::kGemmCols;
-}
 
 }  // namespace smolvlm::kernels::x86

@@ -65,6 +65,9 @@ struct Avx2 {
     q = _mm_add_ss(q, _mm_movehdup_ps(q));
     return _mm_cvtss_f32(q);
   }
+  static __m128 reduce_add4(F a, F b, F c, F d) {
+    return _mm_setr_ps(reduce_add(a), reduce_add(b), reduce_add(c), reduce_add(d));
+  }
   static float reduce_max(F v) {
     __m128 q = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     q = _mm_max_ps(q, _mm_movehl_ps(q, q));

@@ -60,6 +60,20 @@ struct Avx512 {
   }
   static float reduce_max(F v) { return _mm512_reduce_max_ps(v); }
 
+  // out[i] = reduce_add(v[i]) for i < 4, the same tree for each sum, computed
+  // side by side: 13 shuffles and adds for four sums instead of 32.
+  static __m128 reduce_add4(F a, F b, F c, F d) {
+    // (i + i+8): a's sums in 128-bit chunks 0-1, b's in 2-3.
+    const F ab = _mm512_add_ps(_mm512_shuffle_f32x4(a, b, 0x44), _mm512_shuffle_f32x4(a, b, 0xEE));
+    const F cd = _mm512_add_ps(_mm512_shuffle_f32x4(c, d, 0x44), _mm512_shuffle_f32x4(c, d, 0xEE));
+    // (i + i+4): one chunk per source, a b c d.
+    F x = _mm512_add_ps(_mm512_shuffle_f32x4(ab, cd, 0x88), _mm512_shuffle_f32x4(ab, cd, 0xDD));
+    // (i + i+2), then (i + i+1), inside each chunk.
+    x = _mm512_add_ps(x, _mm512_permute_ps(x, 0x4E));
+    x = _mm512_add_ps(x, _mm512_permute_ps(x, 0xB1));
+    return _mm512_castps512_ps128(_mm512_maskz_compress_ps(0x1111, x));
+  }
+
   // For exp: round to nearest integer, and p * 2^n for integral n (scalef
   // saturates to 0 / inf by itself).
   static F round(F x) { return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
