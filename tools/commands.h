@@ -7,6 +7,7 @@ int run_main(int argc, char** argv);          // smolvlm run
 int chat_main(int argc, char** argv);         // smolvlm chat
 int tokenize_main(int argc, char** argv);     // smolvlm tokenize
 int make_model_main(int argc, char** argv);   // smolvlm make-model
+int bench_main(int argc, char** argv);        // smolvlm bench
 int serve_main(int argc, char** argv);        // smolvlm serve
 int bench_serve_main(int argc, char** argv);  // smolvlm bench-serve
 

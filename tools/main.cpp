@@ -16,6 +16,7 @@ constexpr const char* kUsage =
     "  chat         Interactive multi-turn chat, with /image PATH to attach images\n"
     "  tokenize     Tokenize text with a checkpoint's tokenizer\n"
     "  make-model   Write a random-weight checkpoint of a real SmolVLM shape (demo, benchmarks)\n"
+    "  bench        Speed and memory of a model, as fractions of this machine's bounds\n"
     "  serve        OpenAI-compatible HTTP server with continuous batching and a chat page\n"
     "  bench-serve  Measure how the server's batched decoding scales with concurrent streams\n"
     "\n"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
     if (command == "chat") return chat_main(argc, argv);
     if (command == "tokenize") return tokenize_main(argc, argv);
     if (command == "make-model") return make_model_main(argc, argv);
+    if (command == "bench") return bench_main(argc, argv);
     if (command == "serve") return serve_main(argc, argv);
     if (command == "bench-serve") return bench_serve_main(argc, argv);
     std::cerr << "smolvlm: unknown command \"" << command << "\"\n\n" << kUsage;

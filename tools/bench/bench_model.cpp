@@ -1,0 +1,23 @@
+#include "bench_model.h"
+
+#include <filesystem>
+
+#include "core/error.h"
+#include "model/synthetic_checkpoint.h"
+#include "temp_dir.h"
+
+namespace smolvlm::bench {
+
+BenchModel open_bench_model(const std::string& dir, kernels::ComputeMode mode) {
+  if (!std::filesystem::is_directory(dir)) throw Error(dir, "is not a checkpoint folder");
+  return {dir, "file", std::make_unique<LoadedModel>(dir, TensorStore::open_dir(dir), 0, mode)};
+}
+
+BenchModel make_bench_model(const std::string& like, uint64_t seed, kernels::ComputeMode mode) {
+  const TempDir configs;  // LoadedModel reads every file in it while constructing
+  write_synthetic_configs(configs.path(), like);
+  TensorStore weights = make_synthetic_weights(load_model_config(configs.path()), seed);
+  return {like, "random, in memory", std::make_unique<LoadedModel>(configs.path(), std::move(weights), 0, mode)};
+}
+
+}  // namespace smolvlm::bench

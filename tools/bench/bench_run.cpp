@@ -1,0 +1,163 @@
+#include "bench_run.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "bench_model.h"
+#include "core/error.h"
+#include "core/thread_pool.h"
+#include "cost_model.h"
+#include "kernels/isa.h"
+#include "model_timings.h"
+#include "peak_rss.h"
+#include "temp_dir.h"
+#include "test_image.h"
+#include "ttft.h"
+
+namespace smolvlm::bench {
+namespace {
+
+// The workload: a 512-token prompt, a 128-token answer, and one
+// 1536x1152 picture (13 encodes on the 2.2B shape) with a 20-token question.
+constexpr int64_t kPrefillTokens = 512;
+constexpr int64_t kDecodeTokens = 128;
+constexpr int kImageWidth = 1536, kImageHeight = 1152;
+constexpr int64_t kQuestionTokens = 20;
+
+// The decoder's stored weights dtype, lower-case as on the command line ("bf16").
+std::string stored_dtype(const LoadedModel& m) {
+  std::string name(dtype_name(m.weights.get(m.config.text_prefix + "layers.0.self_attn.q_proj.weight").dtype));
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  return name;
+}
+
+// Raw timings and the work behind them, until the machine's bounds are known.
+struct ModelRun {
+  std::optional<std::vector<double>> vision_s;
+  TextTimings text;
+  std::optional<TtftResult> ttft;
+  double vision_flops = 0, prefill_flops = 0, ttft_flops = 0;
+  double weight_bytes = 0, kv_bytes = 0;
+};
+
+ModelRun time_model(LoadedModel& m, const BenchOptions& o) {
+  ModelRun run;
+  const auto say = [&](const std::string& line) { if (o.progress) o.progress(line); };
+  if (m.vision) {
+    say("vision encode, one tile");
+    run.vision_s = time_vision_tile(*m.vision, o.reps);
+    run.vision_flops = vision_flops_per_tile(m.config);
+  }
+  say("prefill " + std::to_string(kPrefillTokens) + " tokens, then decode " + std::to_string(kDecodeTokens));
+  run.text = time_text(m.decoder, kPrefillTokens, kDecodeTokens, o.reps);
+  run.prefill_flops = decoder_flops(m.config.text, kPrefillTokens, 0);
+  run.weight_bytes = decode_weight_bytes(m.weights, m.config);
+  // Step i attends to kPrefillTokens + i + 1 positions: the mean over the answer.
+  run.kv_bytes = kv_bytes_read(m.config.text, kPrefillTokens + (kDecodeTokens + 1) / 2.0);
+  if (m.vision) {
+    say("time to first token, " + std::to_string(kImageWidth) + "x" + std::to_string(kImageHeight) + " picture");
+    const TempDir dir;
+    const std::string image = dir.file("ttft.png");
+    write_test_png(image, kImageWidth, kImageHeight);
+    run.ttft = time_ttft(m, image, kQuestionTokens, o.reps);
+    run.ttft_flops = static_cast<double>(run.ttft->tiles) * run.vision_flops +
+                     decoder_flops(m.config.text, run.ttft->prompt_tokens, 0);
+  }
+  return run;
+}
+
+// Seconds a workload of `flops` needs at the peak, if the peak is known.
+std::optional<double> seconds_at(const std::optional<double>& peak_g, double flops) {
+  if (!peak_g) return std::nullopt;
+  return flops / (*peak_g * 1e9);
+}
+
+std::vector<Figure> figures(const ModelRun& run, const MachineBounds& machine) {
+  const std::optional<double> peak = machine.bf16_peak_gflops;
+  std::vector<Figure> out;
+  Figure vision{"vision_ms_per_tile", "vision encode (ms/tile)", std::nullopt, std::nullopt, true};
+  if (run.vision_s) {
+    vision.value = map_samples(*run.vision_s, [](double s) { return s * 1e3; });
+    if (auto s = seconds_at(peak, run.vision_flops)) vision.bound = *s * 1e3;
+  }
+  out.push_back(vision);
+
+  const auto per_second = [](double count) { return [count](double s) { return count / s; }; };
+  Figure prefill{"prefill_tok_s", "prefill " + std::to_string(kPrefillTokens) + " tokens (tok/s)",
+                 map_samples(run.text.prefill_s, per_second(kPrefillTokens)), std::nullopt, false};
+  if (auto s = seconds_at(peak, run.prefill_flops)) prefill.bound = kPrefillTokens / *s;
+  out.push_back(prefill);
+
+  out.push_back({"decode_tok_s", "decode " + std::to_string(kDecodeTokens) + " tokens (tok/s)",
+                 map_samples(run.text.decode_s, per_second(kDecodeTokens)),
+                 machine.bandwidth_gb_s * 1e9 / (run.weight_bytes + run.kv_bytes), false});
+
+  Figure ttft{"ttft_s",
+              "TTFT " + std::to_string(kImageWidth) + "x" + std::to_string(kImageHeight) + " + " +
+                  std::to_string(kQuestionTokens) + "-token question (s)",
+              std::nullopt, std::nullopt, true};
+  if (run.ttft) {
+    ttft.value = summarize(run.ttft->seconds);
+    ttft.bound = seconds_at(peak, run.ttft_flops);
+  }
+  out.push_back(ttft);
+  return out;
+}
+
+Json workload(const ModelRun& run) {
+  Json w = {{"prefill_tokens", kPrefillTokens},
+            {"prefill_flops_per_token", run.prefill_flops / kPrefillTokens},
+            {"decode_tokens", kDecodeTokens},
+            {"decode_after_prompt_tokens", kPrefillTokens},
+            {"decode_weight_bytes", run.weight_bytes},
+            {"decode_kv_bytes_per_token", run.kv_bytes}};
+  if (run.vision_s) w["vision_flops_per_tile"] = run.vision_flops;
+  if (run.ttft) {
+    w["ttft_image"] = std::to_string(kImageWidth) + "x" + std::to_string(kImageHeight);
+    w["ttft_image_encodes"] = run.ttft->tiles;
+    w["ttft_question_tokens"] = run.ttft->question_tokens;
+    w["ttft_prompt_tokens"] = run.ttft->prompt_tokens;
+    w["ttft_flops"] = run.ttft_flops;
+  }
+  return w;
+}
+
+}  // namespace
+
+std::optional<kernels::ComputeMode> compute_mode_for(const std::string& dtype) {
+  if (dtype == "bf16") return kernels::ComputeMode::Fast;
+  if (dtype == "f32") return kernels::ComputeMode::Exact;
+  return std::nullopt;
+}
+
+BenchReport run_bench(const BenchOptions& o) {
+  const auto say = [&](const std::string& line) { if (o.progress) o.progress(line); };
+  BenchReport r;
+  say(o.like.empty() ? "loading " + o.model_dir : "making random " + o.like + " weights in memory");
+  const std::optional<kernels::ComputeMode> mode = compute_mode_for(o.dtype);
+  if (!mode) throw Error("bench: dtype " + o.dtype, "is not available yet");
+  BenchModel bench_model =
+      o.like.empty() ? open_bench_model(o.model_dir, *mode) : make_bench_model(o.like, o.seed, *mode);
+  r.model = bench_model.name;
+  r.weights = bench_model.weights;
+  r.weights_dtype = stored_dtype(*bench_model.model);
+  r.dtype = o.dtype;
+  r.compute = *mode == kernels::ComputeMode::Fast ? "fast" : "exact";
+  r.isa = kernels::isa_name(kernels::active_isa());
+  r.threads = shared_pool().size();
+  r.reps = o.reps;
+
+  const ModelRun run = time_model(*bench_model.model, o);
+  // Before the 1 GiB bandwidth buffer exists, so the figure is the model's alone.
+  r.peak_rss_mb = peak_rss_mb();
+  bench_model.model.reset();
+
+  say("machine bounds: read bandwidth, BF16 and INT8 peaks");
+  r.machine = measure_machine_bounds();
+  r.figures = figures(run, r.machine);
+  r.decode_bytes_per_token = run.weight_bytes + run.kv_bytes;
+  r.workload = workload(run);
+  return r;
+}
+
+}  // namespace smolvlm::bench

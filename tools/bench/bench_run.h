@@ -1,0 +1,34 @@
+// `smolvlm bench` from options to report: load (or make) the model, time its
+// parts through the engine's objects, note the peak RSS, free the model, then
+// measure the machine's bounds and put each figure against its bound.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "kernels/compute_mode.h"
+#include "repeat.h"
+#include "report.h"
+
+namespace smolvlm::bench {
+
+struct BenchOptions {
+  std::string model_dir;              // a checkpoint folder, or
+  std::string like;                   // a synthetic_checkpoint_names() shape with random weights
+  uint64_t seed = 0;                  // of the random weights
+  std::string dtype = "bf16";         // the matmuls' arithmetic: compute_mode_for(dtype)
+  Repetitions reps;
+  std::function<void(const std::string&)> progress;  // one line per stage, for a person waiting
+};
+
+// "bf16": BF16 products with f32 sums (ComputeMode::Fast; Exact where the CPU
+// has no BF16 dot product); "f32": weights widened exactly to f32 (Exact).
+// None for the dtypes not available yet (quantized weights).
+std::optional<kernels::ComputeMode> compute_mode_for(const std::string& dtype);
+
+// Throws Error for an unreadable checkpoint or a dtype compute_mode_for lacks.
+BenchReport run_bench(const BenchOptions& options);
+
+}  // namespace smolvlm::bench

@@ -1,0 +1,20 @@
+// This machine's limits, measured in the same run as the model timings so the
+// model's figures can be read as fractions of them despite a noisy, shared
+// host: the read bandwidth (bounds decode) and the BF16 / INT8 multiply-add
+// peaks (bound prefill and the vision tower). Each is the best of a few tries
+// on every thread of the shared pool (the threads the kernels use).
+#pragma once
+
+#include <optional>
+
+namespace smolvlm::bench {
+
+struct MachineBounds {
+  double bandwidth_gb_s = 0;               // streaming reads of a buffer far beyond the caches
+  std::optional<double> bf16_peak_gflops;  // vdpbf16ps; none where the CPU lacks AVX-512 BF16
+  std::optional<double> int8_peak_gops;    // vpdpbusd; none where the CPU lacks AVX-512 VNNI
+};
+
+MachineBounds measure_machine_bounds();
+
+}  // namespace smolvlm::bench

@@ -1,0 +1,27 @@
+// Warm-up runs, then timed repetitions: the pattern of every measurement.
+#pragma once
+
+#include <chrono>
+#include <vector>
+
+namespace smolvlm::bench {
+
+struct Repetitions {
+  int reps = 1;
+  int warmup = 1;  // untimed first runs: page faults, caches, lazily built tables
+};
+
+// Runs fn `warmup` times, then `reps` timed times; seconds per timed run.
+template <class Fn>
+std::vector<double> repeat(const Repetitions& r, Fn&& fn) {
+  for (int i = 0; i < r.warmup; ++i) fn();
+  std::vector<double> seconds;
+  for (int i = 0; i < r.reps; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    fn();
+    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return seconds;
+}
+
+}  // namespace smolvlm::bench

@@ -1,0 +1,86 @@
+#include "report.h"
+
+#include <cstdio>
+
+namespace smolvlm::bench {
+namespace {
+
+Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+
+// Enough digits to compare runs, few enough to read.
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, v >= 100 ? "%.1f" : v >= 1 ? "%.2f" : "%.3g", v);
+  return buf;
+}
+
+std::string cell(const std::optional<double>& v) { return v ? number(*v) : "-"; }
+
+std::string padded(const std::string& s, size_t width, bool left = false) {
+  if (s.size() >= width) return s;
+  return left ? s + std::string(width - s.size(), ' ') : std::string(width - s.size(), ' ') + s;
+}
+
+}  // namespace
+
+std::optional<double> Figure::fraction() const {
+  if (!value || !bound || value->median <= 0 || *bound <= 0) return std::nullopt;
+  return lower_is_better ? *bound / value->median : value->median / *bound;
+}
+
+Json report_json(const BenchReport& r) {
+  Json out = {{"model", r.model},     {"weights", r.weights}, {"weights_dtype", r.weights_dtype},
+              {"dtype", r.dtype},     {"compute", r.compute}, {"isa", r.isa},
+              {"threads", r.threads}, {"reps", r.reps.reps},  {"warmup", r.reps.warmup}};
+  Json bound = Json::object(), fraction = Json::object();
+  for (const Figure& f : r.figures) {
+    out[f.key] = f.value ? Json{{"median", f.value->median}, {"min", f.value->min}, {"max", f.value->max}}
+                         : Json(nullptr);
+    bound[f.key] = optional_number(f.bound);
+    fraction[f.key] = optional_number(f.fraction());
+  }
+  out["peak_rss_mb"] = r.peak_rss_mb;
+  out["decode_bytes_per_token"] = r.decode_bytes_per_token;
+  out["bandwidth_gb_s"] = r.machine.bandwidth_gb_s;
+  out["bf16_peak_gflops"] = optional_number(r.machine.bf16_peak_gflops);
+  out["int8_peak_gops"] = optional_number(r.machine.int8_peak_gops);
+  out["bound"] = bound;
+  out["fraction_of_bound"] = fraction;
+  out["workload"] = r.workload;
+  return out;
+}
+
+std::string report_table(const BenchReport& r) {
+  std::string t = "smolvlm bench: " + r.model + " (weights: " + r.weights + ", " + r.weights_dtype + ")\n";
+  t += "run: dtype " + r.dtype + " (" + r.compute + " kernels, " + r.isa + "), " + std::to_string(r.threads) +
+       " thread" + (r.threads == 1 ? "" : "s") + ", " + std::to_string(r.reps.reps) + " reps after " +
+       std::to_string(r.reps.warmup) + " warm-up\n";
+  t += "machine: read bandwidth " + number(r.machine.bandwidth_gb_s) + " GB/s, BF16 peak " +
+       cell(r.machine.bf16_peak_gflops) + " GFLOP/s, INT8 peak " + cell(r.machine.int8_peak_gops) + " GOP/s\n\n";
+  constexpr size_t kLabel = 40, kCol = 11;
+  t += padded("", kLabel, true);
+  for (const char* h : {"median", "min", "max", "bound", "of bound"}) t += padded(h, kCol);
+  t += "\n";
+  for (const Figure& f : r.figures) {
+    t += padded(f.label, kLabel, true);
+    if (!f.value) {
+      t += padded("not measured", kCol * 2) + "\n";
+      continue;
+    }
+    for (double v : {f.value->median, f.value->min, f.value->max}) t += padded(number(v), kCol);
+    t += padded(cell(f.bound), kCol);
+    const std::optional<double> fr = f.fraction();
+    t += padded(fr ? number(100 * *fr) + "%" : "-", kCol) + "\n";
+  }
+  for (const Figure& f : r.figures)
+    if (f.fraction() > 1.0) {
+      // The bandwidth bound is main memory's; a small model's weights stay in cache.
+      t += "\n(above 100%: the data fit in the CPU caches, faster than the main-memory bound)";
+      break;
+    }
+  t += "\npeak RSS " + number(r.peak_rss_mb) + " MB; a decode step reads " +
+       number(r.decode_bytes_per_token / 1e6) + " MB (weights at their stored dtype + KV cache)\n";
+  return t;
+}
+
+}  // namespace smolvlm::bench

@@ -1,0 +1,45 @@
+// What `smolvlm bench` prints: a table for people, or one JSON object.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json_file.h"
+#include "machine_bounds.h"
+#include "repeat.h"
+#include "summary.h"
+
+namespace smolvlm::bench {
+
+// One measured figure with the machine's bound for it.
+struct Figure {
+  std::string key;                // JSON key, e.g. "prefill_tok_s"
+  std::string label;              // table row, e.g. "prefill 512 tokens (tok/s)"
+  std::optional<Summary> value;   // none: not measured (e.g. no vision tower)
+  std::optional<double> bound;    // the best this machine allows, same unit; none without that peak
+  bool lower_is_better = false;   // a time; otherwise a rate
+
+  // The median as a fraction of the bound (1 = at the bound), for times and rates alike.
+  std::optional<double> fraction() const;
+};
+
+struct BenchReport {
+  std::string model, weights;
+  std::string dtype;          // the arithmetic asked for: "bf16" or "f32"
+  std::string compute;        // the ComputeMode it maps to: "fast" or "exact"
+  std::string weights_dtype;  // as stored, e.g. "bf16"
+  std::string isa;            // the kernels' instruction set (kernels/isa.h)
+  int threads = 1;
+  Repetitions reps;
+  MachineBounds machine;
+  std::vector<Figure> figures;
+  double peak_rss_mb = 0;
+  double decode_bytes_per_token = 0;
+  Json workload;  // the sizes behind the bounds: tokens, tiles, FLOPs, bytes
+};
+
+Json report_json(const BenchReport& r);
+std::string report_table(const BenchReport& r);
+
+}  // namespace smolvlm::bench

@@ -1,0 +1,80 @@
+// smolvlm bench: the speed and memory of a model on this machine, each figure
+// as a fraction of the machine's own bound measured in the same run.
+#include <algorithm>
+#include <iostream>
+
+#include "bench_run.h"
+#include "cli_args.h"
+#include "commands.h"
+#include "core/thread_pool.h"
+#include "model/synthetic_checkpoint.h"
+
+namespace smolvlm::cli {
+namespace {
+
+ArgParser make_parser() {
+  std::string names;
+  for (const std::string& n : synthetic_checkpoint_names()) names += (names.empty() ? "" : ", ") + n;
+  ArgParser p("bench", "(--model DIR | --like NAME) [--threads N] [--reps N] [--json]",
+              "Times one vision tile, a 512-token prefill, 128 decode steps and the time to first token\n"
+              "for a 1536x1152 picture plus a 20-token question (median, min, max over --reps), and the\n"
+              "peak RSS; then this machine's read bandwidth and BF16 / INT8 peaks, with each figure as a\n"
+              "fraction of its bound. A benchmark: timings on a busy machine are noisy, read the fractions.\n"
+              "Shapes for --like: " + names + ".");
+  p.option("model", "DIR", "Checkpoint folder")
+      .option("like", "NAME", "Random weights of this model's shape, made in memory (no checkpoint needed)")
+      .option("seed", "N", "Seed of the --like weights (default 0)")
+      .option("dtype", "TYPE", "Matmul arithmetic: bf16 (BF16 products, default) or f32 (exact)")
+      .option("threads", "N", "Threads for the kernels (default: SMOLVLM_THREADS, else every core)")
+      .option("reps", "N", "Timed repetitions of each measurement (default 5)")
+      .option("warmup", "N", "Untimed runs before them (default 1)")
+      .flag("json", "Print one JSON object instead of the table");
+  return p;
+}
+
+int64_t at_least(const ArgParser& args, const std::string& name, int64_t fallback, int64_t min) {
+  const int64_t v = args.get_int(name).value_or(fallback);
+  if (v < min) throw UsageError("bench: --" + name + " must be at least " + std::to_string(min));
+  return v;
+}
+
+bench::BenchOptions options_from_args(const ArgParser& args) {
+  if (args.has("model") == args.has("like")) throw UsageError("bench: give exactly one of --model and --like");
+  bench::BenchOptions o;
+  if (auto like = args.get("like")) {
+    const auto names = synthetic_checkpoint_names();
+    if (std::find(names.begin(), names.end(), *like) == names.end())
+      throw UsageError("bench: --like " + *like + " is not a known shape");
+    o.like = *like;
+    o.seed = static_cast<uint64_t>(at_least(args, "seed", 0, 0));
+  } else {
+    if (args.has("seed")) throw UsageError("bench: --seed goes with --like");
+    o.model_dir = args.require("model");
+  }
+  o.dtype = args.get("dtype").value_or("bf16");
+  // Quantized weights are work in progress elsewhere.
+  if (!bench::compute_mode_for(o.dtype))
+    throw UsageError("bench: --dtype " + o.dtype + " is not available yet (bf16 or f32)");
+  o.reps = {static_cast<int>(at_least(args, "reps", 5, 1)), static_cast<int>(at_least(args, "warmup", 1, 0))};
+  return o;
+}
+
+}  // namespace
+
+int bench_main(int argc, char** argv) {
+  ArgParser args = make_parser();
+  if (!args.parse(argc, argv, 2)) return 0;
+  bench::BenchOptions options = options_from_args(args);
+  // Before any kernel runs: the pool must not be replaced while in use.
+  if (args.has("threads")) set_shared_pool_threads(static_cast<int>(at_least(args, "threads", 1, 1)));
+  options.progress = [](const std::string& line) { std::cerr << "bench: " << line << "\n"; };
+
+  const bench::BenchReport report = bench::run_bench(options);
+  if (args.has("json"))
+    std::cout << bench::report_json(report).dump() << "\n";
+  else
+    std::cout << bench::report_table(report);
+  return 0;
+}
+
+}  // namespace smolvlm::cli
