@@ -122,6 +122,29 @@ TEST(VideoCache, SecondQuestionSkipsDecodingAndEncoding) {
   EXPECT_NE(second.input_ids, first.input_ids);
 }
 
+// Two videos in one message: frame counts and timestamps are per video, but
+// both intros name the last video's duration (transformers 4.51.3 reuses a
+// loop variable; SPEC §9.2, Appendix A item 14).
+TEST(VideoQuirks, EveryIntroNamesTheLastVideosDuration) {
+  const std::string videos = testing::fixtures_dir() + "/videos/";
+  Conversation c = {{"user",
+                     {Content::video_item(videos + "clip_h264_320x180_10fps_4s.mp4"),
+                      Content::video_item(videos + "clip_h264rgb_lossless_160x120_8fps_2p5s.mp4"),
+                      Content::text_item("Compare.")}}};
+  GenerationOptions o;
+  o.max_new_tokens = 0;
+  const GenerationResult r = engine().generate(c, o);
+  const std::string intro = "You are provided the following series of ";
+  EXPECT_EQ(r.rendered_prompt,
+            "<|im_start|>User: " + intro + "four frames from a 0:00:02 [H:MM:SS] video.\n\nFrame from 00:00:<image>"
+            "\nFrame from 00:01:<image>\nFrame from 00:02:<image>\nFrame from 00:03:<image>\n\n" +
+                intro + "two frames from a 0:00:02 [H:MM:SS] video.\n\nFrame from 00:00:<image>\nFrame from "
+                "00:02:<image>\n\nCompare.<end_of_utterance>\nAssistant:");
+  ASSERT_EQ(r.videos.size(), 2u);
+  EXPECT_EQ(r.videos[0].duration, 4.0);
+  EXPECT_EQ(r.images.size(), 6u);
+}
+
 // SmolVLM v1 has no video path: N frames spread uniformly, through the image
 // settings, with the same prompt text (SPEC §10).
 TEST(VideoUniform, V1CheckpointTakesUniformFramesAsImages) {
