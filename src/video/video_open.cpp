@@ -148,15 +148,16 @@ void VideoReader::Impl::open() {
   int64_t ordinal = 0;
   const ffmpeg::PacketHandle packet = ffmpeg::new_packet();
   while (av_read_frame(format.get(), packet.get()) >= 0) {
-    const AVPacket p = *packet;
+    const int index = packet->stream_index, flags = packet->flags, size = packet->size;
+    const int64_t pts = packet->pts, dts = packet->dts;
     av_packet_unref(packet.get());
-    if (p.stream_index != stream) continue;
-    if (p.flags & AV_PKT_FLAG_KEY) keyframes.push_back({ordinal, p.pts, p.dts});
+    if (index != stream) continue;
+    if (flags & AV_PKT_FLAG_KEY) keyframes.push_back({ordinal, pts, dts});
     ++ordinal;
     // Packets the decoder drops (edit lists) or that carry nothing give no frame.
-    if (p.size == 0 || (p.flags & AV_PKT_FLAG_DISCARD)) continue;
-    if (p.pts == AV_NOPTS_VALUE) timestamps = false;
-    frame_pts.push_back(p.pts);
+    if (size == 0 || (flags & AV_PKT_FLAG_DISCARD)) continue;
+    if (pts == AV_NOPTS_VALUE) timestamps = false;
+    frame_pts.push_back(pts);
     if (static_cast<int64_t>(frame_pts.size()) > limits.max_frames)
       fail("has more than " + std::to_string(limits.max_frames) + " frames");
   }

@@ -8,8 +8,8 @@
 // presentation timestamps and keyframes. That index counts the frames of
 // containers that do not store a count (WebM/Matroska, GIF), and lets decode()
 // seek to the keyframe before each wanted frame instead of decoding the whole
-// video; memory stays bounded (16 bytes per frame of index, one decoded frame
-// at a time). Streams whose packets lack unique timestamps (raw elementary
+// video; memory stays bounded (8 bytes per frame of index plus the keyframes,
+// one decoded frame at a time). Streams whose packets lack unique timestamps (raw elementary
 // streams) are decoded from the start, counting frames as PyAV does.
 //
 // Divergence from transformers 4.51.3 (SPEC "Divergence policy"): a rotation
