@@ -18,7 +18,6 @@ namespace smolvlm::kernels::x86 {
 struct Bf16Products {
   static constexpr int KC = Avx512::kAttnKeyVecs, R_MAX = Avx512::kAttnRows;
   static constexpr int64_t KB = KC * 16;
-  static constexpr int64_t kMaxHeadDim = 1024;  // wider heads run exact (pack's row buffer)
 
   static int64_t pairs(const AttentionArgs& a) { return (a.head_dim + 1) / 2; }
   static int64_t dim_padded(const AttentionArgs& a) { return (a.head_dim + 15) / 16 * 16; }
@@ -37,10 +36,13 @@ struct Bf16Products {
   uint16_t* qb() const { return vt() + keys_padded(a) * dim_padded(a); }
   uint16_t* pb() const { return qb() + R_MAX * 2 * pairs(a); }
 
-  // n (<= 16) floats rounded to BF16 (nearest even), zeros past n.
+  static __mmask16 mask16(int64_t n) {  // lanes below n (clamped to 0 .. 16)
+    return n >= 16 ? __mmask16(0xFFFF) : n <= 0 ? __mmask16(0) : static_cast<__mmask16>((1u << n) - 1u);
+  }
+
+  // n floats (up to 16) rounded to BF16 (nearest even), zeros past n.
   static __m256i bf16x16(const float* x, int64_t n) {
-    const __mmask16 m = n >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << n) - 1u);
-    return (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, x));
+    return (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(mask16(n), x));
   }
 
   // Row x[0, D) as BF16 into out[0, 2 * pairs), the odd tail 0.
@@ -54,26 +56,30 @@ struct Bf16Products {
   }
 
   void pack(int64_t g) {
-    const int64_t NP = pairs(a), DP = dim_padded(a), NK = keys_padded(a);
+    const int64_t D = a.head_dim, NP = pairs(a), DP = dim_padded(a), NK = keys_padded(a);
     uint32_t* k = reinterpret_cast<uint32_t*>(kt());
     uint16_t* v = vt();
     const float* kg = a.k + g * a.kv_head_stride;
     const float* vg = a.v + g * a.kv_head_stride;
-    uint16_t row[kMaxHeadDim];  // one key as BF16 pairs
-    // Lane i of the gather indices: pair i lands KB pairs further than pair i - 1.
-    const __m512i stride = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                              _mm512_set1_epi32(static_cast<int>(KB)));
-    for (int64_t j = 0; j < NK; ++j) {
-      uint32_t* dst = k + (j / KB) * NP * KB + j % KB;
-      if (j < a.n_keys)
-        row_to_bf16(kg + j * a.kv_row, row);
-      else
-        for (int64_t i = 0; i < 2 * NP; ++i) row[i] = 0;
-      for (int64_t i = 0; i < NP; i += 16) {
-        const __mmask16 m = NP - i >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (NP - i)) - 1u);
-        _mm512_mask_i32scatter_epi32(dst + i * KB, m, stride, _mm512_maskz_loadu_epi32(m, row + 2 * i), 4);
+    // Keys: 16 keys x 16 pairs of dims at a time, transposed in registers.
+    for (int64_t j0 = 0; j0 < NK; j0 += 16)
+      for (int64_t p0 = 0; p0 < NP; p0 += 16) {
+        const int64_t d0 = 2 * p0;
+        __m512 rows[16];
+        for (int i = 0; i < 16; ++i) {
+          if (j0 + i >= a.n_keys) {
+            rows[i] = _mm512_setzero_ps();
+            continue;
+          }
+          const float* kj = kg + (j0 + i) * a.kv_row + d0;
+          const __m512 lo = _mm512_maskz_loadu_ps(mask16(D - d0), kj);
+          const __m512 hi = _mm512_maskz_loadu_ps(mask16(D - d0 - 16), kj + 16);
+          rows[i] = (__m512)_mm512_cvtne2ps_pbh(hi, lo);  // 16 pairs of dims as 32-bit lanes
+        }
+        Avx512::transpose(rows);
+        uint32_t* dst = k + (j0 / KB * NP + p0) * KB + j0 % KB;
+        for (int i = 0; i < 16 && p0 + i < NP; ++i) _mm512_storeu_ps(reinterpret_cast<float*>(dst + i * KB), rows[i]);
       }
-    }
     // Values: keys j and j + 1 interleaved per dim.
     const __m512i interleave = [] {
       alignas(64) int16_t idx[32];

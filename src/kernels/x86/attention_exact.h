@@ -15,14 +15,23 @@ constexpr int64_t attn_key_block() {
   return V::kAttnKeyVecs * V::L;
 }
 
+// kt[block][d][jj] = dim d of key (block * KB + jj) of kv head g, 0 past
+// n_keys: L x L squares of keys and dims transposed in registers.
 template <class V>
 void pack_keys_transposed(const AttentionArgs& a, int64_t g, float* kt) {
-  const int64_t KB = attn_key_block<V>(), D = a.head_dim, n_blocks = (a.n_keys + KB - 1) / KB;
-  for (int64_t j = 0; j < n_blocks * KB; ++j) {
-    float* dst = kt + (j / KB) * D * KB + j % KB;
-    const float* src = a.k + g * a.kv_head_stride + j * a.kv_row;
-    for (int64_t d = 0; d < D; ++d) dst[d * KB] = j < a.n_keys ? src[d] : 0.0f;
-  }
+  using F = typename V::F;
+  const int64_t KB = attn_key_block<V>(), D = a.head_dim, n_padded = (a.n_keys + KB - 1) / KB * KB;
+  const float* k = a.k + g * a.kv_head_stride;
+  for (int64_t j0 = 0; j0 < n_padded; j0 += V::L)
+    for (int64_t d0 = 0; d0 < D; d0 += V::L) {
+      const int dims = static_cast<int>(D - d0 < V::L ? D - d0 : V::L);
+      F rows[V::L];
+      for (int i = 0; i < V::L; ++i)
+        rows[i] = j0 + i < a.n_keys ? V::load_n(k + (j0 + i) * a.kv_row + d0, dims) : V::zero();
+      V::transpose(rows);
+      float* dst = kt + (j0 / KB * D + d0) * KB + j0 % KB;
+      for (int i = 0; i < dims; ++i) V::store(dst + i * KB, rows[i]);
+    }
 }
 
 // s[r][0 .. KB) = scale * q_r · keys of the block, for r < R.

@@ -13,15 +13,13 @@
 namespace smolvlm::kernels::x86 {
 namespace {
 
-bool bf16_attention(const AttentionArgs& a) { return a.fast && a.head_dim <= Bf16Products::kMaxHeadDim; }
-
 void attention_either(const AttentionArgs& a, int64_t t0, int64_t t1, float* scratch) {
-  if (bf16_attention(a)) return attention<Avx512, Bf16Products>(a, t0, t1, scratch);
+  if (a.fast) return attention<Avx512, Bf16Products>(a, t0, t1, scratch);
   attention<Avx512, ExactProducts<Avx512>>(a, t0, t1, scratch);
 }
 
 int64_t attention_scratch_either(const AttentionArgs& a) {
-  return bf16_attention(a) ? attention_scratch_floats<Avx512, Bf16Products>(a)
+  return a.fast ? attention_scratch_floats<Avx512, Bf16Products>(a)
                            : attention_scratch_floats<Avx512, ExactProducts<Avx512>>(a);
 }
 

@@ -75,6 +75,25 @@ struct Avx2 {
     return _mm_cvtss_f32(q);
   }
 
+  // Transposes the 8 x 8 matrix whose rows are r[0..7], in place (see Avx512::transpose).
+  static void transpose(F* r) {
+    F t[8], u[8];
+    for (int a = 0; a < 4; ++a) {
+      t[2 * a] = _mm256_unpacklo_ps(r[2 * a], r[2 * a + 1]);
+      t[2 * a + 1] = _mm256_unpackhi_ps(r[2 * a], r[2 * a + 1]);
+    }
+    for (int b = 0; b < 2; ++b) {
+      u[4 * b] = _mm256_shuffle_ps(t[4 * b], t[4 * b + 2], 0x44);
+      u[4 * b + 1] = _mm256_shuffle_ps(t[4 * b], t[4 * b + 2], 0xEE);
+      u[4 * b + 2] = _mm256_shuffle_ps(t[4 * b + 1], t[4 * b + 3], 0x44);
+      u[4 * b + 3] = _mm256_shuffle_ps(t[4 * b + 1], t[4 * b + 3], 0xEE);
+    }
+    for (int m = 0; m < 4; ++m) {
+      r[m] = _mm256_permute2f128_ps(u[m], u[4 + m], 0x20);
+      r[4 + m] = _mm256_permute2f128_ps(u[m], u[4 + m], 0x31);
+    }
+  }
+
   static F round(F x) { return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
   // p * 2^n for integral n in [-126, 127] (exp clamps its input to keep n there).
   static F ldexp(F p, F n) {

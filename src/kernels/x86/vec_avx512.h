@@ -74,6 +74,30 @@ struct Avx512 {
     return _mm512_castps512_ps128(_mm512_maskz_compress_ps(0x1111, x));
   }
 
+  // Transposes the 16 x 16 matrix whose rows are r[0..15], in place.
+  static void transpose(F* r) {
+    F t[16], u[16];
+    for (int a = 0; a < 8; ++a) {
+      t[2 * a] = _mm512_unpacklo_ps(r[2 * a], r[2 * a + 1]);
+      t[2 * a + 1] = _mm512_unpackhi_ps(r[2 * a], r[2 * a + 1]);
+    }
+    // u[4b + m], 128-bit lane c: column 4c + m of rows 4b .. 4b + 3.
+    for (int b = 0; b < 4; ++b) {
+      u[4 * b] = _mm512_shuffle_ps(t[4 * b], t[4 * b + 2], 0x44);
+      u[4 * b + 1] = _mm512_shuffle_ps(t[4 * b], t[4 * b + 2], 0xEE);
+      u[4 * b + 2] = _mm512_shuffle_ps(t[4 * b + 1], t[4 * b + 3], 0x44);
+      u[4 * b + 3] = _mm512_shuffle_ps(t[4 * b + 1], t[4 * b + 3], 0xEE);
+    }
+    for (int m = 0; m < 4; ++m) {
+      const F even_lo = _mm512_shuffle_f32x4(u[m], u[4 + m], 0x88), even_hi = _mm512_shuffle_f32x4(u[8 + m], u[12 + m], 0x88);
+      const F odd_lo = _mm512_shuffle_f32x4(u[m], u[4 + m], 0xDD), odd_hi = _mm512_shuffle_f32x4(u[8 + m], u[12 + m], 0xDD);
+      r[m] = _mm512_shuffle_f32x4(even_lo, even_hi, 0x88);
+      r[8 + m] = _mm512_shuffle_f32x4(even_lo, even_hi, 0xDD);
+      r[4 + m] = _mm512_shuffle_f32x4(odd_lo, odd_hi, 0x88);
+      r[12 + m] = _mm512_shuffle_f32x4(odd_lo, odd_hi, 0xDD);
+    }
+  }
+
   // For exp: round to nearest integer, and p * 2^n for integral n (scalef
   // saturates to 0 / inf by itself).
   static F round(F x) { return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
