@@ -15,7 +15,8 @@
 // Divergences from transformers 4.51.3 (SPEC "Divergence policy"):
 // - a container without a frame count (WebM, Matroska, GIF) has its frames
 //   counted, where transformers fails with "Invalid total_num_frames=0";
-// - rotation metadata is applied (video/video_reader.h);
+// - rotation metadata is applied, and frames whose width is not a multiple
+//   of 8 are converted to the right edge (video/video_reader.h);
 // - the frames form {"frames": [...], "fps", "duration"}, which 4.51.3 cannot
 //   run, is the whole video at `fps` (24, the processor's fallback, when
 //   absent) lasting `duration` (frames / fps when absent).

@@ -54,9 +54,12 @@ Image RgbConverter::convert(const AVFrame& frame, int rotation, const std::strin
     const char* name = av_get_pix_fmt_name(format);
     throw Error(what, std::string("cannot convert pixel format ") + (name ? name : "unknown") + " to RGB");
   }
-  // PyAV: av_image_alloc(..., align=16) -> stride FFALIGN(w * 3, 16), plus
-  // FFmpeg's own slack after the image.
-  const int stride = FFALIGN(w * 3, 16);
+  // Rows as wide as swscale's x86 converter writes (8 pixels at a time).
+  // PyAV allocates FFALIGN(w * 3, 16) bytes per row; where that is shorter,
+  // FFmpeg 5.1 leaves the last 1-7 pixels of every row unconverted (PyAV then
+  // hands over whatever memory held: a defect we do not reproduce). Every
+  // converted pixel is the same either way.
+  const int stride = FFALIGN(FFALIGN(w, 8) * 3, 16);
   const size_t bytes = static_cast<size_t>(stride) * static_cast<size_t>(h) + 64;
   std::unique_ptr<uint8_t, AvFree> buffer(static_cast<uint8_t*>(av_mallocz(bytes)));
   if (!buffer) throw std::bad_alloc();

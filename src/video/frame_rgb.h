@@ -2,10 +2,10 @@
 // format="rgb24") makes them (fixtures README "Video frame decoding"):
 // sws_scale to RGB24 at the same size with SWS_BILINEAR and swscale's default
 // colour details (never sws_setColorspaceDetails: BT.601 matrix whatever the
-// stream's tags, input range from the pixel format, full-range output), into
-// a buffer laid out as PyAV allocates it (rows padded to 16 bytes), because
-// swscale's x86 converters choose their path by the destination stride.
-// Then the stream's rotation is applied (see video_reader.h).
+// stream's tags, input range from the pixel format, full-range output). Rows
+// are padded so swscale's x86 converters convert every pixel (see
+// frame_rgb.cpp for PyAV's narrower rows). Then the stream's rotation is
+// applied (see video_reader.h).
 #pragma once
 
 #include "video/ffmpeg_handles.h"

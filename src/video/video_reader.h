@@ -12,9 +12,11 @@
 // one decoded frame at a time). Streams whose packets lack unique timestamps (raw elementary
 // streams) are decoded from the start, counting frames as PyAV does.
 //
-// Divergence from transformers 4.51.3 (SPEC "Divergence policy"): a rotation
-// stored in the container (display matrix, e.g. phone videos) is applied, as
-// players do; PyAV 10 hands over the stored, sideways frames.
+// Divergences from transformers 4.51.3 / PyAV 10 (SPEC "Divergence policy"):
+// a rotation stored in the container (display matrix, e.g. phone videos) is
+// applied, as players do, where PyAV hands over the stored, sideways frames;
+// and rows of widths that are not a multiple of 8 are converted to the edge
+// (frame_rgb.cpp), where PyAV leaves the last pixels unconverted.
 #pragma once
 
 #include <cstdint>

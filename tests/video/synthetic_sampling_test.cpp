@@ -154,6 +154,28 @@ TEST(SyntheticSampling, RotationFromTheDisplayMatrixIsApplied) {
   });
 }
 
+// Widths that are not a multiple of 8: every pixel up to the right edge is
+// converted (PyAV 10 on FFmpeg 5.1 leaves the last ones unconverted).
+TEST(SyntheticSampling, RowsAreConvertedToTheRightEdge) {
+  for (int width : {98, 100, 130}) {
+    testing::TempDir dir;
+    SyntheticVideo spec;
+    spec.width = width;
+    spec.height = 60;
+    spec.frames = 2;
+    write_synthetic_video(dir.file("odd.mp4"), spec);
+    VideoReader reader = VideoReader::open_file(dir.file("odd.mp4"));
+    const int64_t one[] = {1};  // label 1: the top-left block white, the rest dark
+    reader.decode(one, [&](int64_t, Image&& f) {
+      for (int64_t y : {5, 30, 55}) {
+        const uint8_t* edge = &f.data[static_cast<size_t>((y * f.width + f.width - 1) * 3)];
+        const uint8_t* inside = &f.data[static_cast<size_t>((y * f.width + f.width - 12) * 3)];
+        for (int c = 0; c < 3; ++c) EXPECT_NEAR(edge[c], inside[c], 4) << "width " << width << " row " << y;
+      }
+    });
+  }
+}
+
 // Codecs and containers beyond mp4/h264: the index counts their frames and
 // each sampled frame is the right one.
 struct Format {
