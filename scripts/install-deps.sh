@@ -10,7 +10,11 @@ packages=(
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3 python3-jinja2 python3-pil
+  libcpp-httplib-dev chromium
 )
+# Node.js and npm run the server's end-to-end tests (tests/server/js). A
+# NodeSource nodejs brings its own npm, which Debian's npm package conflicts with.
+if ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi

@@ -181,6 +181,7 @@ TEST_F(Completions, DisconnectCancelsTheSequence) {
 }
 
 TEST_F(Completions, MetricsArePrometheusText) {
+  complete(chat_body("hi", {}, {{"max_tokens", 2}}));
   const httplib::Result r = server_->client()->Get("/metrics");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
