@@ -162,30 +162,36 @@ void Scheduler::start(Sequence& s) {
   s.state.emplace(tokenizer_, s.job.request, [channel](std::string_view text) { channel->push_text(text); });
 }
 
-// One chunk of the earliest admitted prompt that is not fully read; its last
-// chunk yields the sequence's first token.
+// Up to prefill_chunk prompt tokens, from the earliest admitted prompts that
+// are not fully read (several short prompts share one step, so a burst of
+// requests joins the batch quickly); a prompt's last chunk yields its first
+// token.
 void Scheduler::prefill_step() {
-  const auto it = std::find_if(running_.begin(), running_.end(),
-                               [](const std::unique_ptr<Sequence>& s) { return s->prefilling(); });
-  if (it == running_.end()) return;
-  Sequence& s = **it;
   const int64_t H = decoder_.config().hidden_size, V = decoder_.config().vocab_size;
-  const int64_t n = std::min(options_.prefill_chunk, s.prompt_tokens() - s.prefilled);
   const auto start = Clock::now();
-  try {
-    logits_.resize(static_cast<size_t>(V));
-    decoder_.forward(std::span(s.job.prompt.embeddings).subspan(s.prefilled * H, n * H), n, *s.cache, logits_, false);
-    s.prefilled += n;
-    if (s.prefilled == s.prompt_tokens()) {
-      s.state->next(logits_);
-      s.first_token = Clock::now();
-      s.job.prompt.embeddings = {};  // read into the cache; free it
+  int64_t budget = options_.prefill_chunk;
+  for (std::unique_ptr<Sequence>& p : running_) {
+    if (budget == 0) break;
+    Sequence& s = *p;
+    if (!s.prefilling()) continue;
+    const int64_t n = std::min(budget, s.prompt_tokens() - s.prefilled);
+    budget -= n;
+    try {
+      logits_.resize(static_cast<size_t>(V));
+      decoder_.forward(std::span(s.job.prompt.embeddings).subspan(s.prefilled * H, n * H), n, *s.cache, logits_, false);
+      s.prefilled += n;
+      if (s.prefilled == s.prompt_tokens()) {
+        s.state->next(logits_);
+        s.first_token = Clock::now();
+        s.job.prompt.embeddings = {};  // read into the cache; free it
+      }
+    } catch (const std::exception& e) {
+      finish(s, e.what());
     }
-  } catch (const std::exception& e) {
-    finish(s, e.what());
   }
+  if (budget == options_.prefill_chunk) return;
   std::lock_guard lock(mutex_);
-  stats_.prefill_tokens += static_cast<uint64_t>(n);
+  stats_.prefill_tokens += static_cast<uint64_t>(options_.prefill_chunk - budget);
   stats_.prefill_seconds += seconds(start, Clock::now());
 }
 

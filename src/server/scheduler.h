@@ -1,9 +1,9 @@
 // Continuous batching (one scheduler thread): requests join the running batch
-// and leave it at token boundaries. Each step runs at most one prefill chunk
-// of a newly admitted prompt (so running streams keep flowing while a long
-// prompt is read) and then one decode step for every sequence that is
-// generating, as a single TextDecoder::forward_batch, so the weights are read
-// once per step whatever the batch size.
+// and leave it at token boundaries. Each step reads at most prefill_chunk
+// tokens of newly admitted prompts (so running streams keep flowing while a
+// long prompt is read) and then runs one decode step for every sequence that
+// is generating, as a single TextDecoder::forward_batch, so the weights are
+// read once per step whatever the batch size.
 //
 // Memory: every running sequence owns a KV cache sized for its prompt plus
 // its token budget; the caches together stay within a global byte budget
@@ -41,7 +41,7 @@ namespace smolvlm::server {
 struct SchedulerOptions {
   int64_t max_batch = 16;       // sequences generating together
   int64_t max_waiting = 64;     // requests being prepared or queued; more get 429
-  int64_t prefill_chunk = 128;  // prompt tokens per step
+  int64_t prefill_chunk = 128;  // prompt tokens per step, all new prompts together
   size_t kv_budget_bytes = size_t{2} << 30;
 };
 
