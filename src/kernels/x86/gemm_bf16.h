@@ -41,6 +41,10 @@ inline void bf16_tile(const uint16_t* x, int64_t K, const uint16_t* w, int64_t f
     for (int r = 0; r < R; ++r) xv[r] = load_bh(x + r * K + k);
 #pragma GCC unroll 8
     for (int c = 0; c < C; ++c) {
+      // Decode streams each weight once from DRAM: fetch the next tile's rows
+      // (C rows further) one tile ahead, the hardware prefetcher ramps up too late
+      // on rows this short.
+      if constexpr (R == 1) _mm_prefetch(reinterpret_cast<const char*>(wr[c] + C * K + k), _MM_HINT_T0);
       const __m512bh wv = load_bh(wr[c] + k);
 #pragma GCC unroll 8
       for (int r = 0; r < R; ++r) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], xv[r], wv);

@@ -40,9 +40,16 @@ template <class V, DType D>
 struct DirectRows {
   const void* w;
   int64_t ld, first, last;  // rows past `last` repeat it: their results are dropped
+  int64_t ahead;            // rows to prefetch ahead (the tile's width)
   int64_t row(int c) const { return first + c < last ? first + c : last; }
   typename V::F load(int c, int64_t k) const { return load_weight<V, D>(w, row(c) * ld + k); }
   typename V::F load_n(int c, int64_t k, int n) const { return load_weight_n<V, D>(w, row(c) * ld + k, n); }
+  // Decode streams each weight once from DRAM: fetch the next tile's rows one
+  // tile ahead, the hardware prefetcher ramps up too late on rows this short.
+  void prefetch(int c, int64_t k) const {
+    constexpr int64_t kBytes = D == DType::F32 ? 4 : 2;
+    _mm_prefetch(static_cast<const char*>(w) + ((first + c + ahead) * ld + k) * kBytes, _MM_HINT_T0);
+  }
 };
 
 // Weights [k0, k1) widened once into a panel [(k - k0) / L][C][L] (one
@@ -53,6 +60,7 @@ struct PackedPanel {
   int64_t k0;
   typename V::F load(int c, int64_t k) const { return V::load(p + ((k - k0) / V::L * C + c) * V::L); }
   typename V::F load_n(int c, int64_t k, int) const { return load(c, k); }
+  void prefetch(int, int64_t) const {}  // in L1 already
 };
 
 // The part [k0, k1) of the dot products of length K one tile call covers.
@@ -95,6 +103,7 @@ inline void dot_tile(const float* x, int64_t ldx, const W& w, const KRange& kr, 
     for (int r = 0; r < R; ++r) xv[r] = V::load(x + r * ldx + k);
 #pragma GCC unroll 8
     for (int c = 0; c < C; ++c) {
+      w.prefetch(c, k);
       const F wv = w.load(c, k);
 #pragma GCC unroll 8
       for (int r = 0; r < R; ++r) acc[r][c] = V::fma(xv[r], wv, acc[r][c]);
@@ -177,12 +186,12 @@ void gemm_exact_dtype(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int
     if (r1 - r0 == 1) {
       constexpr int CD = V::direct_cols(1);
       for (int64_t c = c0; c < c1; c += CD)
-        dot_rows<V, 1, CD>(a, r0, r1, c, DirectRows<V, D>{a.w.data, K, c, a.w.rows - 1},
+        dot_rows<V, 1, CD>(a, r0, r1, c, DirectRows<V, D>{a.w.data, K, c, a.w.rows - 1, CD},
                            static_cast<int>(c1 - c < CD ? c1 - c : CD), whole);
     } else {
       constexpr int CD = V::direct_cols(2);
       for (int64_t c = c0; c < c1; c += CD)
-        dot_rows<V, R - 1, CD>(a, r0, r1, c, DirectRows<V, D>{a.w.data, K, c, a.w.rows - 1},
+        dot_rows<V, R - 1, CD>(a, r0, r1, c, DirectRows<V, D>{a.w.data, K, c, a.w.rows - 1, CD},
                                static_cast<int>(c1 - c < CD ? c1 - c : CD), whole);
     }
     return;
