@@ -12,6 +12,7 @@ namespace smolvlm {
 namespace {
 
 constexpr int64_t kUniformFrames = 50;  // SPEC §10: SmolVLM v1's CinePile setup
+constexpr size_t kPlans = 64;           // video files whose sampling is remembered
 constexpr double kFallbackFps = 24.0;   // the processor's rate for frames without one (SPEC §9.1 [HEAD])
 
 // A file's identity for the frame cache: a changed file gets new keys.
@@ -37,6 +38,63 @@ double positive(std::optional<double> value, double fallback, const std::string&
 
 VideoInputs::VideoInputs(const std::string& model_dir) : sampling_(load_video_sampling_config(model_dir)) {}
 
+bool VideoInputs::find_plan(const std::string& key, VideoSummary& out) const {
+  std::lock_guard lock(plans_mutex_);
+  for (const Plan& p : plans_)
+    if (p.key == key) {
+      out = p.summary;
+      return true;
+    }
+  return false;
+}
+
+void VideoInputs::remember_plan(const std::string& key, const VideoSummary& summary) const {
+  std::lock_guard lock(plans_mutex_);
+  if (plans_.size() == kPlans) plans_.pop_front();
+  plans_.push_back({key, summary});
+}
+
+// The metadata and sampled frames of one video item; a file's are
+// remembered, so a later question about it need not read it again.
+VideoSummary VideoInputs::plan(const Content& c, const GenerationOptions& options, bool fps_mode,
+                               ExpandedVideos::Video& video) const {
+  const VideoSamplingConfig checkpoint = sampling_.value_or(VideoSamplingConfig{});
+  VideoSummary summary;
+  const std::string name = c.video_frames.empty() ? c.video_path : "video frames";
+  if (!c.video_frames.empty()) {
+    summary.fps = positive(c.video_fps, kFallbackFps, "fps");
+    summary.total_frames = static_cast<int64_t>(c.video_frames.size());
+    summary.duration = positive(c.video_duration, summary.total_frames / summary.fps, "duration");
+  } else {
+    if (c.video_path.empty()) throw Error("messages", "a video item names no file (use \"path\" or \"frames\")");
+    video.identity = file_identity(c.video_path);
+  }
+  const std::string plan_key = video.identity + '\0' + std::to_string(fps_mode) + '/' +
+                               std::to_string(checkpoint.fps) + '/' + std::to_string(checkpoint.max_frames) + '/' +
+                               std::to_string(options.video_frames.value_or(0));
+  if (video.identity.empty() || !find_plan(plan_key, summary)) {
+    if (!video.identity.empty()) {
+      const VideoStreamInfo& info = video.reader.emplace(VideoReader::open_file(c.video_path)).info();
+      summary.frames_counted = info.container_frames <= 0;
+      const VideoMetadata m = video_metadata(summary.frames_counted ? info.indexed_frames : info.container_frames,
+                                             info.rate_num, info.rate_den);
+      summary.total_frames = m.total_frames;
+      summary.fps = m.fps;
+      summary.duration = m.duration;
+    }
+    try {
+      const VideoMetadata m{summary.total_frames, summary.fps, summary.duration};
+      summary.frame_indices =
+          fps_mode ? sample_indices_fps(m, {checkpoint.fps, options.video_frames.value_or(checkpoint.max_frames), 1.0})
+                   : sample_indices_uniform(m.total_frames, options.video_frames.value_or(kUniformFrames));
+    } catch (const Error& e) {
+      throw Error(name, e.problem());
+    }
+    if (!video.identity.empty()) remember_plan(plan_key, summary);
+  }
+  return summary;
+}
+
 ExpandedVideos VideoInputs::expand(const Conversation& conversation, const GenerationOptions& options,
                                    const ImageProcessorConfig* images) const {
   ExpandedVideos out;
@@ -50,7 +108,6 @@ ExpandedVideos VideoInputs::expand(const Conversation& conversation, const Gener
   const ImageProcessorConfig frame_images = with_overrides(*images, {options.image_splitting, options.max_image_edge});
   const bool fps_mode = options.video_sampling == VideoSampling::Fps ||
                         (options.video_sampling == VideoSampling::Auto && sampling_.has_value());
-  const VideoSamplingConfig checkpoint = sampling_.value_or(VideoSamplingConfig{});
   if (options.video_frames && *options.video_frames < 1)
     throw Error("video_frames", "must be at least 1, got " + std::to_string(*options.video_frames));
 
@@ -64,31 +121,8 @@ ExpandedVideos VideoInputs::expand(const Conversation& conversation, const Gener
       video.config = frame_images;
       // SmolVLM2 frames: the image processor with size = video_size (SPEC §9.3).
       if (sampling_) video.config.longest_edge = sampling_->video_size;
-      VideoSummary summary;
-      const std::string name = c.video_frames.empty() ? c.video_path : "video frames";
-      if (!c.video_frames.empty()) {
-        summary.fps = positive(c.video_fps, kFallbackFps, "fps");
-        summary.total_frames = static_cast<int64_t>(c.video_frames.size());
-        summary.duration = positive(c.video_duration, summary.total_frames / summary.fps, "duration");
-      } else {
-        if (c.video_path.empty()) throw Error("messages", "a video item names no file (use \"path\" or \"frames\")");
-        const VideoStreamInfo& info = video.reader.emplace(VideoReader::open_file(c.video_path)).info();
-        summary.frames_counted = info.container_frames <= 0;
-        const VideoMetadata m = video_metadata(summary.frames_counted ? info.indexed_frames : info.container_frames,
-                                               info.rate_num, info.rate_den);
-        summary.total_frames = m.total_frames;
-        summary.fps = m.fps;
-        summary.duration = m.duration;
-      }
-      try {
-        const VideoMetadata m{summary.total_frames, summary.fps, summary.duration};
-        video.indices = fps_mode ? sample_indices_fps(m, {checkpoint.fps,
-                                                          options.video_frames.value_or(checkpoint.max_frames), 1.0})
-                                 : sample_indices_uniform(m.total_frames, options.video_frames.value_or(kUniformFrames));
-      } catch (const Error& e) {
-        throw Error(name, e.problem());
-      }
-      summary.frame_indices = video.indices;
+      VideoSummary summary = plan(c, options, fps_mode, video);
+      video.indices = summary.frame_indices;
       seconds.emplace_back();
       for (int64_t i : video.indices) seconds.back().push_back(frame_seconds(i, summary.fps));
       out.videos_.push_back(std::move(video));
@@ -131,25 +165,28 @@ EncodedImage ExpandedVideos::encode_frame(size_t image_item, ImageEncodingCache&
   Video& video = videos_[ref.video];
   if (video.encoded.empty()) {
     video.encoded.resize(video.indices.size());
-    if (!video.reader) {
+    if (video.identity.empty()) {
       // Frames given as image files, loaded as transformers' load_image does.
       for (size_t k = 0; k < video.indices.size(); ++k)
         video.encoded[k] = cache.encode(Content::image_item(video.item->video_frames[static_cast<size_t>(video.indices[k])]),
                                         ImageLoading::LoadImage, video.config, encoder, keep_pixels);
     } else {
-      const std::string identity = file_identity(video.item->video_path);
+      const std::string& identity = video.identity;
       std::vector<int64_t> missing;
       for (size_t k = 0; k < video.indices.size(); ++k)
         if (keep_pixels || !cache.lookup(frame_key(identity, video.indices[k], video.config), video.encoded[k]))
           missing.push_back(video.indices[k]);
-      size_t k = 0;
-      video.reader->decode(missing, [&](int64_t index, Image&& frame) {
-        while (video.indices[k] != index) ++k;
-        std::vector<float> pixels;
-        video.encoded[k] = encode_image(frame, video.config, encoder, keep_pixels ? &pixels : nullptr);
-        cache.insert(frame_key(identity, index, video.config), video.encoded[k]);
-        video.encoded[k].pixel_values = std::move(pixels);
-      });
+      if (!missing.empty()) {
+        if (!video.reader) video.reader.emplace(VideoReader::open_file(video.item->video_path));
+        size_t k = 0;
+        video.reader->decode(missing, [&](int64_t index, Image&& frame) {
+          while (video.indices[k] != index) ++k;
+          std::vector<float> pixels;
+          video.encoded[k] = encode_image(frame, video.config, encoder, keep_pixels ? &pixels : nullptr);
+          cache.insert(frame_key(identity, index, video.config), video.encoded[k]);
+          video.encoded[k].pixel_values = std::move(pixels);
+        });
+      }
     }
   }
   return std::move(video.encoded[ref.frame]);

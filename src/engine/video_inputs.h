@@ -5,7 +5,8 @@
 // image processor with the video size (§9.3), the vision tower, the encoding
 // cache. A video file's frames are cached per (file identity, frame index,
 // settings), so a second question about the same video decodes and encodes
-// nothing; frames given as image files are cached as the image files they are.
+// nothing (nor reads the file, whose sampling is remembered); frames given as
+// image files are cached as the image files they are.
 //
 // Sampling: SmolVLM2 checkpoints (video_sampling in preprocessor_config.json)
 // take `fps` frames per second up to max_frames, skipping a second at each
@@ -25,6 +26,8 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,7 +68,8 @@ class ExpandedVideos {
   };
   struct Video {
     const Content* item = nullptr;
-    std::optional<VideoReader> reader;  // a file; frames form: none
+    std::string identity;               // a file's, for the caches; frames form: empty
+    std::optional<VideoReader> reader;  // opened when frames must be decoded
     std::vector<int64_t> indices;       // sampled frames
     ImageProcessorConfig config;        // how its frames are processed
     std::vector<EncodedImage> encoded;  // filled by the first encode_frame
@@ -92,7 +96,20 @@ class VideoInputs {
                         const ImageProcessorConfig* images) const;
 
  private:
+  // What sampling a video file gave, so a second question about it opens the
+  // file only if some of its frames have left the encoding cache.
+  struct Plan {
+    std::string key;  // file identity + sampling settings
+    VideoSummary summary;
+  };
+  VideoSummary plan(const Content& item, const GenerationOptions& options, bool fps_mode,
+                    ExpandedVideos::Video& video) const;
+  bool find_plan(const std::string& key, VideoSummary& out) const;
+  void remember_plan(const std::string& key, const VideoSummary& summary) const;
+
   std::optional<VideoSamplingConfig> sampling_;
+  mutable std::mutex plans_mutex_;
+  mutable std::deque<Plan> plans_;  // most recent last
 };
 
 }  // namespace smolvlm
