@@ -95,8 +95,8 @@ int bench_serve_main(int argc, char** argv) {
     const Run r = run_streams(model, n, tokens, prompt);
     const double decode_rate = static_cast<double>(r.stats.decode_rows) / r.stats.decode_seconds;
     if (single == 0) single = n == 1 ? decode_rate : 0;
-    std::cout << std::setw(7) << n << std::fixed << std::setprecision(1) << std::setw(14) << decode_rate
-              << std::setw(8) << (single > 0 ? decode_rate / single : 0.0) << "x" << std::setw(18)
+    std::cout << std::setw(7) << n << std::fixed << std::setprecision(1) << std::setw(14) << decode_rate << std::setw(8)
+              << (single > 0 ? decode_rate / single : 0.0) << "x" << std::setw(18)
               << static_cast<double>(n * tokens) / r.wall_seconds << std::setw(12)
               << static_cast<double>(r.stats.decode_rows) / static_cast<double>(r.stats.decode_steps) << "\n"
               << std::flush;

@@ -53,8 +53,10 @@ server::ServerOptions options_from_args(const ArgParser& args) {
   const int64_t port = args.get_int("port").value_or(o.port);
   if (port < 0 || port > 65535) throw UsageError("serve: --port must be 0..65535");
   o.port = static_cast<int>(port);
-  if (auto key = args.get("api-key")) o.api_key = *key;
-  else if (const char* env = std::getenv("SMOLVLM_API_KEY")) o.api_key = env;
+  if (auto key = args.get("api-key"))
+    o.api_key = *key;
+  else if (const char* env = std::getenv("SMOLVLM_API_KEY"))
+    o.api_key = env;
   o.scheduler.max_batch = positive(args, "max-batch", o.scheduler.max_batch);
   o.scheduler.max_waiting = positive(args, "max-queue", o.scheduler.max_waiting);
   o.scheduler.prefill_chunk = positive(args, "prefill-chunk", o.scheduler.prefill_chunk);

@@ -9,7 +9,10 @@ namespace smolvlm::server {
 
 struct ApiError : std::runtime_error {
   ApiError(int status, std::string type, std::string message, std::string param = "", std::string code = "")
-      : std::runtime_error(message), status(status), type(std::move(type)), param(std::move(param)),
+      : std::runtime_error(message),
+        status(status),
+        type(std::move(type)),
+        param(std::move(param)),
         code(std::move(code)) {}
 
   // 400: the request is malformed or asks for something unsupported.

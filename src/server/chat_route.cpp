@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 
@@ -134,7 +135,9 @@ void ChatRoute::respond(const httplib::Request& req, httplib::Response& res) {
   const auto received = Clock::now();
   ChatRequest chat = parse_chat_request(req.body, options_.request_limits);
   std::optional<Scheduler::Slot> slot = scheduler_.try_reserve();
-  if (!slot) throw ApiError(429, "rate_limit_error", "The server is busy (its queue is full); retry shortly.", "", "rate_limit_exceeded");
+  if (!slot)
+    throw ApiError(429, "rate_limit_error", "The server is busy (its queue is full); retry shortly.", "",
+                   "rate_limit_exceeded");
 
   const PromptPolicy policy{.literal_text = true, .image_limits = {.max_pixels = options_.max_image_pixels}};
   const int64_t max_positions = model_.config.text.max_position_embeddings;
@@ -148,18 +151,22 @@ void ChatRoute::respond(const httplib::Request& req, httplib::Response& res) {
   const auto n_prompt = static_cast<int64_t>(job.prompt.ids.size());
   const int64_t max_prompt = options_.max_prompt_tokens > 0 ? options_.max_prompt_tokens : max_positions;
   if (n_prompt > max_prompt)
-    throw ApiError::invalid("The prompt is " + std::to_string(n_prompt) + " tokens (images included); this server accepts at most " +
-                                std::to_string(max_prompt) + ".", "messages", "context_length_exceeded");
-  if (n_prompt >= max_positions ||
-      (chat.max_tokens_given && n_prompt + *chat.options.max_new_tokens > max_positions))
+    throw ApiError::invalid("The prompt is " + std::to_string(n_prompt) +
+                                " tokens (images included); this server accepts at most " + std::to_string(max_prompt) +
+                                ".",
+                            "messages", "context_length_exceeded");
+  if (n_prompt >= max_positions || (chat.max_tokens_given && n_prompt + *chat.options.max_new_tokens > max_positions))
     throw ApiError::invalid("This model's maximum context length is " + std::to_string(max_positions) +
-                                " tokens; the prompt (" + std::to_string(n_prompt) + " tokens) and max_tokens do not fit.",
+                                " tokens; the prompt (" + std::to_string(n_prompt) +
+                                " tokens) and max_tokens do not fit.",
                             "max_tokens", "context_length_exceeded");
   try {
     job.request = settle_request(chat.options, model_.generation_config, n_prompt, max_positions);
   } catch (const Error& e) {
     throw ApiError::invalid(e.what(), "", "invalid_value");
   }
+  // Without max_tokens the checkpoint's budget applies, within the server's cap.
+  job.request.max_new_tokens = std::min(job.request.max_new_tokens, options_.request_limits.max_new_tokens);
 
   auto reply = std::make_shared<Reply>();
   reply->channel = scheduler_.submit(std::move(*slot), std::move(job));

@@ -56,7 +56,8 @@ HttpServer::HttpServer(ServerOptions options)
     : options_(std::move(options)),
       model_(std::make_unique<LoadedModel>(options_.model_dir, options_.image_cache_bytes)),
       model_id_(options_.model_id.empty() ? default_model_id(options_.model_dir) : options_.model_id),
-      created_(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()),
+      created_(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                   .count()),
       scheduler_(std::make_unique<Scheduler>(model_->decoder, model_->prompts.tokenizer(), options_.scheduler)),
       chat_(std::make_unique<ChatRoute>(*model_, *scheduler_, metrics_, options_, model_id_)),
       http_(std::make_unique<httplib::Server>()) {
@@ -99,19 +100,22 @@ void HttpServer::add_routes() {
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (needs_key(req.path) && !authorized(req.get_header_value("Authorization"))) {
       res.set_header("WWW-Authenticate", "Bearer");
-      send_error(res, ApiError(401, "invalid_request_error",
-                               "Incorrect or missing API key (send 'Authorization: Bearer KEY').", "", "invalid_api_key"));
+      send_error(res,
+                 ApiError(401, "invalid_request_error",
+                          "Incorrect or missing API key (send 'Authorization: Bearer KEY').", "", "invalid_api_key"));
       return httplib::Server::HandlerResponse::Handled;
     }
     // httplib would parse a form body itself (and cap it at 8 KB): say what is expected instead.
     if (req.method == "POST" && !req.get_header_value("Content-Type").starts_with("application/json")) {
-      send_error(res, ApiError(415, "invalid_request_error", "Send the request body as JSON (Content-Type: application/json).",
-                               "", "unsupported_media_type"));
+      send_error(
+          res, ApiError(415, "invalid_request_error", "Send the request body as JSON (Content-Type: application/json).",
+                        "", "unsupported_media_type"));
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  s.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) { chat_->handle(req, res); });
+  s.Post("/v1/chat/completions",
+         [this](const httplib::Request& req, httplib::Response& res) { chat_->handle(req, res); });
   s.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(models_json(model_id_, created_).dump(), kJson);
   });
@@ -143,11 +147,13 @@ void HttpServer::add_routes() {
   // OpenAI error object on the API paths.
   s.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    const std::string message = res.status == 413 ? "The request body is too large."
+    const std::string message = res.status == 413   ? "The request body is too large."
                                 : res.status == 404 ? "Unknown request URL: " + req.method + " " + req.path + "."
                                                     : "HTTP error " + std::to_string(res.status) + ".";
     send_error(res, ApiError(res.status, "invalid_request_error", message, "",
-                             res.status == 413 ? "request_too_large" : res.status == 404 ? "unknown_url" : ""));
+                             res.status == 413   ? "request_too_large"
+                             : res.status == 404 ? "unknown_url"
+                                                 : ""));
     return httplib::Server::HandlerResponse::Handled;
   }));
   s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {

@@ -58,14 +58,16 @@ bool base64_decode(std::string_view text, std::vector<uint8_t>& out) {
 
 std::vector<uint8_t> decode_image_data_url(std::string_view url, const std::string& param) {
   if (starts_with_ci(url, "http://") || starts_with_ci(url, "https://"))
-    throw ApiError::invalid("remote image URLs are disabled on this server (they would let clients make it fetch "
-                            "arbitrary addresses); send the image inline as a data URL "
-                            "(data:image/png;base64,...)",
-                            param, "image_url_not_allowed");
+    throw ApiError::invalid(
+        "remote image URLs are disabled on this server (they would let clients make it fetch "
+        "arbitrary addresses); send the image inline as a data URL "
+        "(data:image/png;base64,...)",
+        param, "image_url_not_allowed");
   if (!starts_with_ci(url, "data:"))
     throw ApiError::invalid("image_url must be a data URL (data:image/...;base64,...)", param, "invalid_image_url");
   const size_t comma = url.find(',');
-  if (comma == std::string_view::npos) throw ApiError::invalid("data URL has no ',' before its data", param, "invalid_image_url");
+  if (comma == std::string_view::npos)
+    throw ApiError::invalid("data URL has no ',' before its data", param, "invalid_image_url");
   const std::string_view header = url.substr(5, comma - 5);
   if (!starts_with_ci(header, "image/"))
     throw ApiError::invalid("data URL media type must be image/*", param, "invalid_image_url");

@@ -12,8 +12,14 @@ namespace {
 using nlohmann::ordered_json;
 
 // Fields OpenAI defines that change nothing here (metadata, routing hints).
-const std::set<std::string> kIgnoredFields = {"model", "user", "store", "metadata", "service_tier",
-                                              "parallel_tool_calls", "prompt_cache_key", "safety_identifier"};
+const std::set<std::string> kIgnoredFields = {"model",
+                                              "user",
+                                              "store",
+                                              "metadata",
+                                              "service_tier",
+                                              "parallel_tool_calls",
+                                              "prompt_cache_key",
+                                              "safety_identifier"};
 
 std::string type_name(const Json& v) {
   if (v.is_number_integer()) return "an integer";
@@ -57,47 +63,56 @@ const std::string& string(const Json& v, const std::string& param) {
   return v.get_ref<const std::string&>();
 }
 
+// obj[key], or ApiError naming where.key when it is absent.
+const Json& required(const Json& obj, const std::string& key, const std::string& where) {
+  if (!obj.contains(key))
+    throw ApiError::invalid("Missing required parameter: '" + where + "'.", where, "missing_required_parameter");
+  return obj[key];
+}
+
 [[noreturn]] void unsupported(const std::string& param, const std::string& what) {
-  throw ApiError::invalid("'" + param + "': " + what + " is not supported by this server.", param, "unsupported_parameter");
+  throw ApiError::invalid("'" + param + "': " + what + " is not supported by this server.", param,
+                          "unsupported_parameter");
 }
 
 Content text_part(const Json& part, const std::string& where) {
-  if (!part.contains("text")) throw ApiError::invalid("Missing required parameter: '" + where + ".text'.", where + ".text", "missing_required_parameter");
-  return Content::text_item(string(part["text"], where + ".text"));
+  return Content::text_item(string(required(part, "text", where + ".text"), where + ".text"));
 }
 
 Content image_part(const Json& part, const std::string& where) {
   const std::string param = where + ".image_url";
-  if (!part.contains("image_url")) throw ApiError::invalid("Missing required parameter: '" + param + "'.", param, "missing_required_parameter");
-  const Json& image = part["image_url"];
+  const Json& image = required(part, "image_url", param);
   // OpenAI's shape is {"url": ..., "detail": ...}; a bare string is a common client shortcut.
   if (image.is_string()) return Content::image_bytes_item(decode_image_data_url(image.get<std::string>(), param));
   if (!image.is_object()) wrong_type(param, image, "an object");
-  if (!image.contains("url")) throw ApiError::invalid("Missing required parameter: '" + param + ".url'.", param + ".url", "missing_required_parameter");
-  if (image.contains("detail")) {
+  const std::string& url = string(required(image, "url", param + ".url"), param + ".url");
+  if (image.contains("detail")) {  // the processor's own tiling decides the detail
     const std::string& detail = string(image["detail"], param + ".detail");
     if (detail != "auto" && detail != "low" && detail != "high")
-      throw ApiError::invalid("Invalid '" + param + ".detail': expected auto, low or high.", param + ".detail", "invalid_value");
+      throw ApiError::invalid("Invalid '" + param + ".detail': expected auto, low or high.", param + ".detail",
+                              "invalid_value");
   }
-  return Content::image_bytes_item(decode_image_data_url(string(image["url"], param + ".url"), param + ".url"));
+  return Content::image_bytes_item(decode_image_data_url(url, param + ".url"));
 }
 
 Message parse_message(const Json& m, const std::string& where, int64_t& images, const RequestLimits& limits) {
   if (!m.is_object()) wrong_type(where, m, "an object");
-  if (!m.contains("role")) throw ApiError::invalid("Missing required parameter: '" + where + ".role'.", where + ".role", "missing_required_parameter");
-  std::string role = string(m["role"], where + ".role");
+  std::string role = string(required(m, "role", where + ".role"), where + ".role");
   if (role == "developer") role = "system";  // OpenAI's newer name for system instructions
   if (role != "system" && role != "user" && role != "assistant")
-    throw ApiError::invalid("Invalid '" + where + ".role': '" + role + "' (expected system, developer, user or assistant; "
-                            "tools are not supported).", where + ".role", "invalid_value");
+    throw ApiError::invalid("Invalid '" + where + ".role': '" + role +
+                                "' (expected system, developer, user or assistant; "
+                                "tools are not supported).",
+                            where + ".role", "invalid_value");
   for (const auto& [key, value] : m.items())
     if (key != "role" && key != "content" && key != "name" && key != "refusal")
-      throw ApiError::invalid("Unrecognized argument in '" + where + "': " + key, where + "." + key, "unknown_parameter");
+      throw ApiError::invalid("Unrecognized argument in '" + where + "': " + key, where + "." + key,
+                              "unknown_parameter");
   Message message{role, {}};
   const std::string param = where + ".content";
-  if (!m.contains("content") || m["content"].is_null())
-    throw ApiError::invalid("Missing required parameter: '" + param + "'.", param, "missing_required_parameter");
-  const Json& content = m["content"];
+  const Json& content = required(m, "content", param);
+  if (content.is_null())
+    throw ApiError::invalid("'" + param + "' must not be null.", param, "missing_required_parameter");
   if (content.is_string()) {
     message.content.push_back(Content::text_item(content.get<std::string>()));
     return message;
@@ -107,14 +122,15 @@ Message parse_message(const Json& m, const std::string& where, int64_t& images, 
     const std::string part_where = param + "[" + std::to_string(j) + "]";
     const Json& part = content[j];
     if (!part.is_object()) wrong_type(part_where, part, "an object");
-    if (!part.contains("type")) throw ApiError::invalid("Missing required parameter: '" + part_where + ".type'.", part_where + ".type", "missing_required_parameter");
-    const std::string& type = string(part["type"], part_where + ".type");
+    const std::string& type = string(required(part, "type", part_where + ".type"), part_where + ".type");
     if (type == "text") {
       message.content.push_back(text_part(part, part_where));
     } else if (type == "image_url") {
-      if (role != "user") throw ApiError::invalid("Image parts are only allowed in user messages.", part_where, "invalid_value");
+      if (role != "user")
+        throw ApiError::invalid("Image parts are only allowed in user messages.", part_where, "invalid_value");
       if (++images > limits.max_images)
-        throw ApiError::invalid("Too many images: at most " + std::to_string(limits.max_images) + " per request.", part_where, "too_many_images");
+        throw ApiError::invalid("Too many images: at most " + std::to_string(limits.max_images) + " per request.",
+                                part_where, "too_many_images");
       message.content.push_back(image_part(part, part_where));
     } else {
       throw ApiError::invalid("Invalid '" + part_where + ".type': '" + type + "' (expected text or image_url).",
@@ -133,7 +149,8 @@ void parse_stop(const Json& v, const RequestLimits& limits, GenerationOptions& o
   }
   if (!v.is_array()) wrong_type("stop", v, "a string or an array of strings");
   if (static_cast<int64_t>(v.size()) > limits.max_stop_strings)
-    throw ApiError::invalid("Invalid 'stop': at most " + std::to_string(limits.max_stop_strings) + " strings.", "stop", "invalid_value");
+    throw ApiError::invalid("Invalid 'stop': at most " + std::to_string(limits.max_stop_strings) + " strings.", "stop",
+                            "invalid_value");
   for (size_t i = 0; i < v.size(); ++i) {
     const std::string& s = string(v[i], "stop[" + std::to_string(i) + "]");
     if (s.empty()) throw ApiError::invalid("Invalid 'stop': empty string.", "stop", "invalid_value");
@@ -143,17 +160,22 @@ void parse_stop(const Json& v, const RequestLimits& limits, GenerationOptions& o
 
 // OpenAI fields this server does not implement: accepted at their neutral value only.
 void check_unsupported(const std::string& key, const Json& v) {
-  if (key == "n" && !(v.is_null() || (v.is_number_integer() && v.get<int64_t>() == 1))) unsupported(key, "n other than 1");
-  if ((key == "frequency_penalty" || key == "presence_penalty") && !(v.is_null() || (v.is_number() && v.get<double>() == 0)))
+  if (key == "n" && !(v.is_null() || (v.is_number_integer() && v.get<int64_t>() == 1)))
+    unsupported(key, "n other than 1");
+  if ((key == "frequency_penalty" || key == "presence_penalty") &&
+      !(v.is_null() || (v.is_number() && v.get<double>() == 0)))
     unsupported(key, "a non-zero " + key);
   if (key == "logprobs" && !(v.is_null() || (v.is_boolean() && !v.get<bool>()))) unsupported(key, "logprobs");
   if (key == "top_logprobs" && !v.is_null()) unsupported(key, "top_logprobs");
   if (key == "logit_bias" && !(v.is_null() || (v.is_object() && v.empty()))) unsupported(key, "logit_bias");
-  if ((key == "tools" || key == "functions") && !(v.is_null() || (v.is_array() && v.empty()))) unsupported(key, "tool calling");
-  if ((key == "tool_choice" || key == "function_call") && !(v.is_null() || v == "none" || v == "auto")) unsupported(key, "tool calling");
+  if ((key == "tools" || key == "functions") && !(v.is_null() || (v.is_array() && v.empty())))
+    unsupported(key, "tool calling");
+  if ((key == "tool_choice" || key == "function_call") && !(v.is_null() || v == "none" || v == "auto"))
+    unsupported(key, "tool calling");
   if (key == "response_format" && !(v.is_null() || (v.is_object() && v.value("type", "") == "text")))
     unsupported(key, "a response_format other than text");
-  if (key == "modalities" && !(v.is_null() || v == Json::array({"text"}))) unsupported(key, "output modalities other than text");
+  if (key == "modalities" && !(v.is_null() || v == Json::array({"text"})))
+    unsupported(key, "output modalities other than text");
   if (key == "audio" && !v.is_null()) unsupported(key, "audio output");
   if (key == "prediction" && !v.is_null()) unsupported(key, "predicted outputs");
   if (key == "reasoning_effort" && !v.is_null()) unsupported(key, "reasoning_effort");
@@ -161,16 +183,17 @@ void check_unsupported(const std::string& key, const Json& v) {
 }
 
 const std::set<std::string> kUnsupportedFields = {
-    "n", "frequency_penalty", "presence_penalty", "logprobs", "top_logprobs", "logit_bias", "tools",
-    "functions", "tool_choice", "function_call", "response_format", "modalities", "audio", "prediction",
-    "reasoning_effort", "web_search_options"};
+    "n",     "frequency_penalty", "presence_penalty", "logprobs",          "top_logprobs",    "logit_bias",
+    "tools", "functions",         "tool_choice",      "function_call",     "response_format", "modalities",
+    "audio", "prediction",        "reasoning_effort", "web_search_options"};
 
 }  // namespace
 
 ChatRequest parse_chat_request(const std::string& body, const RequestLimits& limits) {
   const Json request = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (request.is_discarded())
-    throw ApiError::invalid("We could not parse the JSON body of your request. (The body must be valid JSON.)", "", "invalid_json");
+    throw ApiError::invalid("We could not parse the JSON body of your request. (The body must be valid JSON.)", "",
+                            "invalid_json");
   if (!request.is_object()) wrong_type("body", request, "a JSON object");
   ChatRequest out;
   GenerationOptions& o = out.options;
@@ -205,7 +228,9 @@ ChatRequest parse_chat_request(const std::string& body, const RequestLimits& lim
       if (v.is_null()) continue;
       if (!v.is_object()) wrong_type(key, v, "an object");
       for (const auto& [option, value] : v.items()) {
-        if (option != "include_usage") throw ApiError::invalid("Unrecognized argument in 'stream_options': " + option, key + "." + option, "unknown_parameter");
+        if (option != "include_usage")
+          throw ApiError::invalid("Unrecognized argument in 'stream_options': " + option, key + "." + option,
+                                  "unknown_parameter");
         out.include_usage = boolean(value, key + ".include_usage");
       }
     } else {
@@ -213,13 +238,14 @@ ChatRequest parse_chat_request(const std::string& body, const RequestLimits& lim
     }
   }
   if (request.contains("stream_options") && !request["stream_options"].is_null() && !out.stream)
-    throw ApiError::invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options", "invalid_value");
-  if (!request.contains("messages")) throw ApiError::invalid("Missing required parameter: 'messages'.", "messages", "missing_required_parameter");
-  const Json& messages = request["messages"];
+    throw ApiError::invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+                            "stream_options", "invalid_value");
+  const Json& messages = required(request, "messages", "messages");
   if (!messages.is_array()) wrong_type("messages", messages, "an array");
   if (messages.empty()) throw ApiError::invalid("Invalid 'messages': empty array.", "messages", "empty_array");
   if (static_cast<int64_t>(messages.size()) > limits.max_messages)
-    throw ApiError::invalid("Too many messages: at most " + std::to_string(limits.max_messages) + ".", "messages", "invalid_value");
+    throw ApiError::invalid("Too many messages: at most " + std::to_string(limits.max_messages) + ".", "messages",
+                            "invalid_value");
   int64_t images = 0;
   for (size_t i = 0; i < messages.size(); ++i)
     out.conversation.push_back(parse_message(messages[i], "messages[" + std::to_string(i) + "]", images, limits));

@@ -10,15 +10,15 @@
 namespace smolvlm::server {
 
 struct RequestLimits {
-  int64_t max_images = 8;          // image parts per request, all messages together
-  int64_t max_new_tokens = 4096;   // the largest max_tokens a client may ask for
-  int64_t max_stop_strings = 4;    // as OpenAI
+  int64_t max_images = 8;         // image parts per request, all messages together
+  int64_t max_new_tokens = 4096;  // the largest max_tokens a client may ask for
+  int64_t max_stop_strings = 4;   // as OpenAI
   int64_t max_messages = 256;
 };
 
 struct ChatRequest {
-  Conversation conversation;   // images as in-memory bytes
-  GenerationOptions options;   // unset fields follow the checkpoint
+  Conversation conversation;      // images as in-memory bytes
+  GenerationOptions options;      // unset fields follow the checkpoint
   bool max_tokens_given = false;  // the client bounded the answer (else the budget is clamped silently)
   bool stream = false;
   bool include_usage = false;  // stream_options.include_usage

@@ -9,7 +9,10 @@ constexpr const char* kFingerprint = "fp_smolvlm_cpp";
 Json nullable(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
 
 Json header_json(const CompletionHeader& h, const char* object) {
-  return {{"id", h.id}, {"object", object}, {"created", h.created}, {"model", h.model},
+  return {{"id", h.id},
+          {"object", object},
+          {"created", h.created},
+          {"model", h.model},
           {"system_fingerprint", kFingerprint}};
 }
 
@@ -54,7 +57,8 @@ Json usage_chunk_json(const CompletionHeader& h, const Usage& usage) {
 }
 
 Json error_json(const ApiError& e) {
-  return {{"error", {{"message", e.what()}, {"type", e.type}, {"param", nullable(e.param)}, {"code", nullable(e.code)}}}};
+  return {
+      {"error", {{"message", e.what()}, {"type", e.type}, {"param", nullable(e.param)}, {"code", nullable(e.code)}}}};
 }
 
 Json model_json(const std::string& model_id, int64_t created) {

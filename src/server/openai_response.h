@@ -18,7 +18,7 @@ struct Usage {
 
 // What every object of one completion shares.
 struct CompletionHeader {
-  std::string id;  // "chatcmpl-..."
+  std::string id;       // "chatcmpl-..."
   int64_t created = 0;  // Unix seconds
   std::string model;
 };

@@ -24,14 +24,14 @@ struct Scheduler::Sequence {
   Job job;
   std::shared_ptr<SequenceChannel> channel = std::make_shared<SequenceChannel>();
   size_t kv_bytes = 0;
-  std::unique_ptr<KvCache> cache;       // from admission on
-  std::optional<SequenceState> state;   // from admission on
-  int64_t prefilled = 0;                // prompt positions in the cache
-  bool done = false;                    // result sent (or client gone), cache released
+  std::unique_ptr<KvCache> cache;      // from admission on
+  std::optional<SequenceState> state;  // from admission on
+  int64_t prefilled = 0;               // prompt positions in the cache
+  bool done = false;                   // result sent (or client gone), cache released
   Clock::time_point submitted = Clock::now(), admitted, first_token;
 
   int64_t prompt_tokens() const { return static_cast<int64_t>(job.prompt.ids.size()); }
-  bool prefilling() const { return !done && prefilled < prompt_tokens(); }
+  bool prefilling() const { return !done && !state->finished() && prefilled < prompt_tokens(); }
   bool decoding() const { return !done && prefilled == prompt_tokens() && !state->finished(); }
 };
 

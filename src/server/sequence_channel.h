@@ -14,11 +14,11 @@
 namespace smolvlm::server {
 
 struct SequenceResult {
-  std::string finish_reason;   // "stop" or "length"; empty when error is set
-  std::string error;           // the sequence failed (server side)
+  std::string finish_reason;  // "stop" or "length"; empty when error is set
+  std::string error;          // the sequence failed (server side)
   int64_t prompt_tokens = 0;
   int64_t completion_tokens = 0;
-  double queue_seconds = 0;    // submitted -> admitted into the batch
+  double queue_seconds = 0;        // submitted -> admitted into the batch
   double first_token_seconds = 0;  // submitted -> first token
 };
 

@@ -17,9 +17,9 @@ struct ServerOptions {
   int port = 8080;                 // 0: any free port (printed at start)
   std::string api_key;             // empty: no authentication
 
-  size_t max_body_bytes = size_t{32} << 20;    // whole request body (images are base64 inside it)
-  int64_t max_image_pixels = 25'000'000;       // per image, checked before decoding
-  int64_t max_prompt_tokens = 0;               // 0: the model's max_position_embeddings
+  size_t max_body_bytes = size_t{32} << 20;  // whole request body (images are base64 inside it)
+  int64_t max_image_pixels = 25'000'000;     // per image, checked before decoding
+  int64_t max_prompt_tokens = 0;             // 0: the model's max_position_embeddings
   RequestLimits request_limits;
   size_t image_cache_bytes = size_t{256} << 20;
   int prepare_threads = 2;  // requests decoding/encoding images at once

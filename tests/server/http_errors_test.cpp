@@ -67,12 +67,14 @@ TEST_F(HttpErrors, UnknownAndUnsupportedFields) {
   const Json e = expect_error(chat_body("hi", {}, {{"frobnicate", true}}).dump(), 400, "unknown_parameter");
   EXPECT_EQ(e["param"], "frobnicate");
   expect_error(chat_body("hi", {}, {{"n", 2}}).dump(), 400, "unsupported_parameter");
-  expect_error(chat_body("hi", {}, {{"tools", Json::array({{{"type", "function"}}})}}).dump(), 400, "unsupported_parameter");
+  expect_error(chat_body("hi", {}, {{"tools", Json::array({{{"type", "function"}}})}}).dump(), 400,
+               "unsupported_parameter");
   expect_error(chat_body("hi", {}, {{"logprobs", true}}).dump(), 400, "unsupported_parameter");
   // Neutral values of unsupported features and ignored metadata are accepted.
   const httplib::Result ok = server_->post_json(
       "/v1/chat/completions",
-      chat_body("hi", {}, {{"n", 1}, {"user", "u1"}, {"frequency_penalty", 0}, {"max_tokens", 2}, {"logprobs", false}}).dump());
+      chat_body("hi", {}, {{"n", 1}, {"user", "u1"}, {"frequency_penalty", 0}, {"max_tokens", 2}, {"logprobs", false}})
+          .dump());
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200) << ok->body;
 }
@@ -83,7 +85,8 @@ TEST_F(HttpErrors, HugeBodyIs413) {
 }
 
 TEST_F(HttpErrors, NonJsonContentTypeIs415) {
-  const httplib::Result r = server_->client()->Post("/v1/chat/completions", "messages=1", "application/x-www-form-urlencoded");
+  const httplib::Result r =
+      server_->client()->Post("/v1/chat/completions", "messages=1", "application/x-www-form-urlencoded");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 415);
 }
@@ -91,16 +94,20 @@ TEST_F(HttpErrors, NonJsonContentTypeIs415) {
 TEST_F(HttpErrors, ImagesThatAreNotImages) {
   expect_error(chat_body("hi", {"data:image/png;base64,@@@not base64@@@"}).dump(), 400, "invalid_base64");
   expect_error(chat_body("hi", {"data:image/png;base64,QUJD="}).dump(), 400, "invalid_base64");  // bad padding
-  expect_error(chat_body("hi", {"data:image/png;base64," + base64("definitely not a picture")}).dump(), 400, "invalid_image");
+  expect_error(chat_body("hi", {"data:image/png;base64," + base64("definitely not a picture")}).dump(), 400,
+               "invalid_image");
   const std::string png = read_binary(fixtures_dir() + "/images/small_64x48.png");
-  expect_error(chat_body("hi", {"data:image/png;base64," + base64(png.substr(0, png.size() / 2))}).dump(), 400, "invalid_image");
+  expect_error(chat_body("hi", {"data:image/png;base64," + base64(png.substr(0, png.size() / 2))}).dump(), 400,
+               "invalid_image");
   expect_error(chat_body("hi", {"data:text/plain;base64,QUJD"}).dump(), 400, "invalid_image_url");
   expect_error(chat_body("hi", {"data:image/png,rawbytes"}).dump(), 400, "invalid_image_url");
-  expect_error(chat_body("hi", {image_data_url("square_512x512.jpg")}).dump(), 400, "invalid_image");  // > 400x400 pixels
+  expect_error(chat_body("hi", {image_data_url("square_512x512.jpg")}).dump(), 400,
+               "invalid_image");  // > 400x400 pixels
 }
 
 TEST_F(HttpErrors, RemoteAndFileUrlsAreRefused) {
-  const Json e = expect_error(chat_body("hi", {"http://169.254.169.254/latest/meta-data"}).dump(), 400, "image_url_not_allowed");
+  const Json e =
+      expect_error(chat_body("hi", {"http://169.254.169.254/latest/meta-data"}).dump(), 400, "image_url_not_allowed");
   EXPECT_NE(e["message"].get<std::string>().find("data URL"), std::string::npos);
   expect_error(chat_body("hi", {"HTTPS://example.com/cat.png"}).dump(), 400, "image_url_not_allowed");
   expect_error(chat_body("hi", {"file:///etc/passwd"}).dump(), 400, "invalid_image_url");
@@ -130,7 +137,8 @@ TEST_F(HttpErrors, UnknownRoutesAndModels) {
 }
 
 TEST_F(HttpErrors, StillServesAfterAllThat) {
-  const httplib::Result r = server_->post_json("/v1/chat/completions", chat_body("hello", {}, {{"max_tokens", 3}}).dump());
+  const httplib::Result r =
+      server_->post_json("/v1/chat/completions", chat_body("hello", {}, {{"max_tokens", 3}}).dump());
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
   const httplib::Result h = server_->client()->Get("/health");

@@ -42,11 +42,13 @@ TEST(OpenAiRequest, MessagesBecomeAConversation) {
 }
 
 TEST(OpenAiRequest, SamplingFields) {
-  const ChatRequest greedy = parse(R"({"messages": [{"role": "user", "content": "x"}], "temperature": 0, "max_tokens": 5})");
+  const ChatRequest greedy =
+      parse(R"({"messages": [{"role": "user", "content": "x"}], "temperature": 0, "max_tokens": 5})");
   EXPECT_EQ(greedy.options.do_sample, false);
   EXPECT_EQ(greedy.options.max_new_tokens, 5);
   EXPECT_TRUE(greedy.max_tokens_given);
-  const ChatRequest sampled = parse(R"({"messages": [{"role": "user", "content": "x"}], "temperature": 0.7, "top_p": 0.9,
+  const ChatRequest sampled =
+      parse(R"({"messages": [{"role": "user", "content": "x"}], "temperature": 0.7, "top_p": 0.9,
       "seed": -3, "max_completion_tokens": 9, "stop": ["a", "b"], "top_k": 20, "stream": true,
       "stream_options": {"include_usage": true}})");
   EXPECT_EQ(sampled.options.do_sample, true);
@@ -65,23 +67,31 @@ TEST(OpenAiRequest, SamplingFields) {
 }
 
 TEST(OpenAiRequest, RejectsWhatItCannotHonour) {
-  EXPECT_EQ(error_code(R"({"messages": [{"role": "user", "content": "x"}], "stop": ["a","b","c","d","e"]})"), "invalid_value");
+  EXPECT_EQ(error_code(R"({"messages": [{"role": "user", "content": "x"}], "stop": ["a","b","c","d","e"]})"),
+            "invalid_value");
   EXPECT_EQ(error_code(R"({"messages": [{"role": "user", "content": "x"}], "stop": ""})"), "invalid_value");
   EXPECT_EQ(error_code(R"({"messages": [{"role": "user", "content": "x"}], "top_p": 0})"), "invalid_value");
   EXPECT_EQ(error_code(R"({"messages": [{"role": "user", "content": "x"}], "seed": 1.5})"), "invalid_type");
-  EXPECT_EQ(error_code(R"({"messages": [{"role": "user", "content": "x"}], "presence_penalty": 1})"), "unsupported_parameter");
-  EXPECT_EQ(error_code(R"({"messages": [{"role": "user", "content": "x"}], "response_format": {"type": "json_object"}})"),
+  EXPECT_EQ(error_code(R"({"messages": [{"role": "user", "content": "x"}], "presence_penalty": 1})"),
             "unsupported_parameter");
+  EXPECT_EQ(
+      error_code(R"({"messages": [{"role": "user", "content": "x"}], "response_format": {"type": "json_object"}})"),
+      "unsupported_parameter");
   EXPECT_EQ(error_code(R"({"messages": [{"role": "user", "content": "x", "tool_calls": []}]})"), "unknown_parameter");
-  EXPECT_EQ(error_code(R"({"messages": [{"role": "assistant", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AA=="}}]}]})"),
-            "invalid_value");
-  EXPECT_EQ(error_code(R"({"messages": [{"role": "user", "content": [{"type": "text"}]}]})"), "missing_required_parameter");
+  EXPECT_EQ(
+      error_code(
+          R"({"messages": [{"role": "assistant", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AA=="}}]}]})"),
+      "invalid_value");
+  EXPECT_EQ(error_code(R"({"messages": [{"role": "user", "content": [{"type": "text"}]}]})"),
+            "missing_required_parameter");
   EXPECT_EQ(error_code(R"({"messages": [{"role": "user", "content": null}]})"), "missing_required_parameter");
   RequestLimits one_image;
   one_image.max_images = 1;
   EXPECT_EQ(error_code(R"({"messages": [{"role": "user", "content": [
       {"type": "image_url", "image_url": {"url": "data:image/png;base64,AA=="}},
-      {"type": "image_url", "image_url": {"url": "data:image/png;base64,AA=="}}]}]})", one_image), "too_many_images");
+      {"type": "image_url", "image_url": {"url": "data:image/png;base64,AA=="}}]}]})",
+                       one_image),
+            "too_many_images");
 }
 
 TEST(ImageUrl, Base64) {
@@ -95,18 +105,18 @@ TEST(ImageUrl, Base64) {
   EXPECT_TRUE(base64_decode("TW\r\nFu", out));  // MIME line breaks
   EXPECT_TRUE(base64_decode("TWF", out));
   EXPECT_EQ(out.size(), 2u);
-  EXPECT_FALSE(base64_decode("T", out));      // a dangling sixth of a byte
-  EXPECT_FALSE(base64_decode("TW=u", out));   // data after padding
+  EXPECT_FALSE(base64_decode("T", out));     // a dangling sixth of a byte
+  EXPECT_FALSE(base64_decode("TW=u", out));  // data after padding
   EXPECT_FALSE(base64_decode("TWE===", out));
-  EXPECT_FALSE(base64_decode("TW-u", out));   // URL-safe alphabet is not base64
+  EXPECT_FALSE(base64_decode("TW-u", out));  // URL-safe alphabet is not base64
 }
 
 TEST(ImageUrl, OnlyImageDataUrls) {
   EXPECT_EQ(decode_image_data_url("data:image/png;base64,TWFu", "p"), (std::vector<uint8_t>{'M', 'a', 'n'}));
   EXPECT_EQ(decode_image_data_url("DATA:Image/PNG;BASE64,TWFu", "p").size(), 3u);
-  for (const char* bad : {"http://x/y.png", "https://x/y.png", "ftp://x", "file:///etc/passwd", "data:,abc",
-                          "data:image/png,TWFu", "data:application/pdf;base64,TWFu", "data:image/png;base64,",
-                          "data:image/png;base64,T"}) {
+  for (const char* bad :
+       {"http://x/y.png", "https://x/y.png", "ftp://x", "file:///etc/passwd", "data:,abc", "data:image/png,TWFu",
+        "data:application/pdf;base64,TWFu", "data:image/png;base64,", "data:image/png;base64,T"}) {
     EXPECT_THROW(decode_image_data_url(bad, "p"), ApiError) << bad;
   }
 }

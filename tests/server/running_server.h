@@ -45,7 +45,8 @@ class RunningServer {
     return c;
   }
 
-  httplib::Result post_json(const std::string& path, const std::string& body, const httplib::Headers& headers = {}) const {
+  httplib::Result post_json(const std::string& path, const std::string& body,
+                            const httplib::Headers& headers = {}) const {
     return client()->Post(path, headers, body, "application/json");
   }
 
@@ -106,7 +107,8 @@ inline std::string image_data_url(const std::string& fixture_image) {
 }
 
 // {"messages": [{"role": "user", "content": [images..., text]}], extra...}
-inline Json chat_body(const std::string& text, const std::vector<std::string>& image_urls = {}, Json extra = Json::object()) {
+inline Json chat_body(const std::string& text, const std::vector<std::string>& image_urls = {},
+                      Json extra = Json::object()) {
   Json content = Json::array();
   for (const std::string& url : image_urls) content.push_back({{"type", "image_url"}, {"image_url", {{"url", url}}}});
   content.push_back({{"type", "text"}, {"text", text}});

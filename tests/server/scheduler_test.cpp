@@ -134,13 +134,23 @@ TEST_F(SchedulerTest, CancelledSequencesLeaveAtOnce) {
   while (scheduler.stats().decode_steps < 3 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(1ms);
   channel->cancel();
-  while (scheduler.stats().running > 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(1ms);
+  while (scheduler.stats().running > 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
   const SchedulerStats s = scheduler.stats();
   EXPECT_EQ(s.running, 0);
   EXPECT_EQ(s.cancelled, 1u);
   EXPECT_EQ(s.kv_bytes, 0u);
   EXPECT_LT(s.decode_rows, 4000u);
+}
+
+TEST_F(SchedulerTest, ZeroTokenBudgetFinishesWithoutGenerating) {
+  Scheduler scheduler(model_->decoder, model_->prompts.tokenizer(), {});
+  GenerationOptions o;
+  o.max_new_tokens = 0;
+  auto channel = scheduler.submit(*scheduler.try_reserve(), job(ask("hello"), o));
+  const auto [text, result] = collect(*channel);
+  EXPECT_EQ(text, "");
+  EXPECT_EQ(result.finish_reason, "length");
+  EXPECT_EQ(result.completion_tokens, 0);
 }
 
 TEST_F(SchedulerTest, StopEndsEverySequenceWithAnError) {
