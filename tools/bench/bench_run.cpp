@@ -147,13 +147,22 @@ BenchReport run_bench(const BenchOptions& o) {
   r.threads = shared_pool().size();
   r.reps = o.reps;
 
+  // The bounds are measured before and after the model, the best of both
+  // kept. The first try needs the peak RSS reset after its 1 GiB buffer, so
+  // the peak reported is the model's alone; without a reset only the second runs.
+  std::optional<MachineBounds> before;
+  if (reset_peak_rss()) {
+    say("machine bounds, first try: read bandwidth, BF16 and INT8 peaks");
+    before = measure_machine_bounds();
+    reset_peak_rss();
+  }
   const ModelRun run = time_model(*bench_model.model, o);
-  // Before the 1 GiB bandwidth buffer exists, so the figure is the model's alone.
   r.peak_rss_mb = peak_rss_mb();
   bench_model.model.reset();
 
-  say("machine bounds: read bandwidth, BF16 and INT8 peaks");
-  r.machine = measure_machine_bounds();
+  say("machine bounds" + std::string(before ? ", second try" : "") + ": read bandwidth, BF16 and INT8 peaks");
+  const MachineBounds after = measure_machine_bounds();
+  r.machine = before ? best_of(*before, after) : after;
   r.figures = figures(run, r.machine);
   r.decode_bytes_per_token = run.weight_bytes + run.kv_bytes;
   r.workload = workload(run);

@@ -1,6 +1,7 @@
-// `smolvlm bench` from options to report: load (or make) the model, time its
-// parts through the engine's objects, note the peak RSS, free the model, then
-// measure the machine's bounds and put each figure against its bound.
+// `smolvlm bench` from options to report: load (or make) the model, measure
+// the machine's bounds, time the model's parts through the engine's objects,
+// note the peak RSS, free the model, measure the bounds again, and put each
+// figure against the better of the two bounds.
 #pragma once
 
 #include <cstdint>

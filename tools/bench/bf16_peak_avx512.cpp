@@ -1,14 +1,13 @@
-// bf16_peak_loop: compiled with -mavx512f -mavx512bf16 (CMakeLists.txt).
-#include "peak_loops.h"
+// avx512_bf16_peak_loop: compiled with -mavx512f -mavx512bf16 (CMakeLists.txt).
+#include "isa_loops.h"
 
 #if defined(__AVX512BF16__)
 #include <immintrin.h>
-#endif
 
 namespace smolvlm::bench {
+namespace {
 
-double bf16_peak_loop(int64_t rounds) {
-#if defined(__AVX512BF16__)
+double bf16_peak(int64_t rounds) {
   // 16 chains hide the instruction's latency at two issues per cycle.
   constexpr int kChains = 16;
   __m512 acc[kChains];
@@ -27,10 +26,15 @@ double bf16_peak_loop(int64_t rounds) {
   volatile float sink = 0;
   for (float lane : lanes) sink = sink + lane;
   return static_cast<double>(rounds) * kChains * 16 /* lanes */ * 2 /* pairs */ * 2 /* FLOPs */;
-#else
-  (void)rounds;
-  return 0;
-#endif
 }
 
+}  // namespace
+
+PeakLoop avx512_bf16_peak_loop() { return bf16_peak; }
+
 }  // namespace smolvlm::bench
+#else
+namespace smolvlm::bench {
+PeakLoop avx512_bf16_peak_loop() { return nullptr; }
+}  // namespace smolvlm::bench
+#endif

@@ -6,7 +6,8 @@
 #include <vector>
 
 #include "core/thread_pool.h"
-#include "peak_loops.h"
+#include "cpu_features.h"
+#include "isa_loops.h"
 #include "read_bandwidth.h"
 
 namespace smolvlm::bench {
@@ -19,8 +20,8 @@ constexpr int kTries = 5;
 constexpr int64_t kPeakRounds = int64_t{1} << 23;
 
 // Runs `loop` on every pool thread at once: the best of kTries rates in 1e9
-// operations per second, or none when the loop says this build lacks it.
-std::optional<double> peak_rate(double (*loop)(int64_t)) {
+// operations per second.
+double peak_rate(PeakLoop loop) {
   ThreadPool& pool = shared_pool();
   double best = 0;
   for (int t = 0; t < kTries; ++t) {
@@ -32,27 +33,9 @@ std::optional<double> peak_rate(double (*loop)(int64_t)) {
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     double total = 0;
     for (double o : ops) total += o;
-    if (total == 0) return std::nullopt;
     best = std::max(best, total / s / 1e9);
   }
   return best;
-}
-
-// The CPU and the OS (AVX-512 register state enabled) can run the loop.
-bool has_avx512_bf16() {
-#if defined(__x86_64__)
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bf16");
-#else
-  return false;
-#endif
-}
-
-bool has_avx512_vnni() {
-#if defined(__x86_64__)
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vnni");
-#else
-  return false;
-#endif
 }
 
 }  // namespace
@@ -60,9 +43,18 @@ bool has_avx512_vnni() {
 MachineBounds measure_machine_bounds() {
   MachineBounds b;
   b.bandwidth_gb_s = measure_read_bandwidth_gb_s(kBandwidthBytes, kTries);
-  if (has_avx512_bf16()) b.bf16_peak_gflops = peak_rate(bf16_peak_loop);
-  if (has_avx512_vnni()) b.int8_peak_gops = peak_rate(int8_peak_loop);
+  if (PeakLoop loop = avx512_bf16_peak_loop(); loop && cpu_has_avx512_bf16()) b.bf16_peak_gflops = peak_rate(loop);
+  if (PeakLoop loop = avx512_vnni_peak_loop(); loop && cpu_has_avx512_vnni()) b.int8_peak_gops = peak_rate(loop);
   return b;
+}
+
+MachineBounds best_of(const MachineBounds& a, const MachineBounds& b) {
+  const auto larger = [](const std::optional<double>& x, const std::optional<double>& y) -> std::optional<double> {
+    if (!x || !y) return x ? x : y;
+    return std::max(*x, *y);
+  };
+  return {std::max(a.bandwidth_gb_s, b.bandwidth_gb_s), larger(a.bf16_peak_gflops, b.bf16_peak_gflops),
+          larger(a.int8_peak_gops, b.int8_peak_gops)};
 }
 
 }  // namespace smolvlm::bench

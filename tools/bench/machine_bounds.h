@@ -17,4 +17,8 @@ struct MachineBounds {
 
 MachineBounds measure_machine_bounds();
 
+// Each limit the higher of two measurements: a bound is the best the machine
+// did, and tries at two moments are likelier to catch it undisturbed.
+MachineBounds best_of(const MachineBounds& a, const MachineBounds& b);
+
 }  // namespace smolvlm::bench

@@ -16,4 +16,11 @@ double peak_rss_mb() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // kB on Linux
 }
 
+bool reset_peak_rss() {
+  std::ofstream clear_refs("/proc/self/clear_refs");
+  clear_refs << "5";
+  clear_refs.close();
+  return !clear_refs.fail();
+}
+
 }  // namespace smolvlm::bench

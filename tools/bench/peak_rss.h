@@ -7,4 +7,8 @@ namespace smolvlm::bench {
 
 double peak_rss_mb();
 
+// Starts the peak over from the current RSS (writes 5 to /proc/self/clear_refs,
+// Linux 4.0+); false where that is not possible.
+bool reset_peak_rss();
+
 }  // namespace smolvlm::bench

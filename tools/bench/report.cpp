@@ -75,7 +75,7 @@ std::string report_table(const BenchReport& r) {
   for (const Figure& f : r.figures)
     if (f.fraction() > 1.0) {
       // The bandwidth bound is main memory's; a small model's weights stay in cache.
-      t += "\n(above 100%: the data fit in the CPU caches, faster than the main-memory bound)";
+      t += "\n(above 100%: the data fit in the CPU caches, or other load slowed the bounds' measurement)";
       break;
     }
   t += "\npeak RSS " + number(r.peak_rss_mb) + " MB; a decode step reads " +

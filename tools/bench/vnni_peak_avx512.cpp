@@ -1,14 +1,13 @@
-// int8_peak_loop: compiled with -mavx512f -mavx512vnni (CMakeLists.txt).
-#include "peak_loops.h"
+// avx512_vnni_peak_loop: compiled with -mavx512f -mavx512vnni (CMakeLists.txt).
+#include "isa_loops.h"
 
 #if defined(__AVX512VNNI__)
 #include <immintrin.h>
-#endif
 
 namespace smolvlm::bench {
+namespace {
 
-double int8_peak_loop(int64_t rounds) {
-#if defined(__AVX512VNNI__)
+double int8_peak(int64_t rounds) {
   // 16 chains hide the instruction's latency at two issues per cycle.
   constexpr int kChains = 16;
   __m512i acc[kChains];
@@ -27,10 +26,15 @@ double int8_peak_loop(int64_t rounds) {
   volatile int32_t sink = 0;
   for (int32_t lane : lanes) sink = sink + lane;
   return static_cast<double>(rounds) * kChains * 16 /* lanes */ * 4 /* pairs */ * 2 /* ops */;
-#else
-  (void)rounds;
-  return 0;
-#endif
 }
 
+}  // namespace
+
+PeakLoop avx512_vnni_peak_loop() { return int8_peak; }
+
 }  // namespace smolvlm::bench
+#else
+namespace smolvlm::bench {
+PeakLoop avx512_vnni_peak_loop() { return nullptr; }
+}  // namespace smolvlm::bench
+#endif
