@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   nlohmann-json3-dev libicu-dev
-  libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev
+  libjpeg62-turbo-dev libpng-dev libwebp-dev
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3 python3-jinja2 python3-pil
