@@ -105,6 +105,18 @@ void HttpServer::add_routes() {
                           "Incorrect or missing API key (send 'Authorization: Bearer KEY').", "", "invalid_api_key"));
       return httplib::Server::HandlerResponse::Handled;
     }
+    // httplib bounds a body only by its Content-Length: a chunked or
+    // compressed body could grow without limit, so neither is accepted.
+    if (req.has_header("Transfer-Encoding")) {
+      send_error(res, ApiError(411, "invalid_request_error", "Send the request body with a Content-Length.", "",
+                               "length_required"));
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (req.has_header("Content-Encoding")) {
+      send_error(res, ApiError(415, "invalid_request_error", "Compressed request bodies are not accepted.", "",
+                               "unsupported_media_type"));
+      return httplib::Server::HandlerResponse::Handled;
+    }
     // httplib would parse a form body itself (and cap it at 8 KB): say what is expected instead.
     if (req.method == "POST" && !req.get_header_value("Content-Type").starts_with("application/json")) {
       send_error(

@@ -84,6 +84,23 @@ TEST_F(HttpErrors, HugeBodyIs413) {
   expect_error(body, 413, "request_too_large");
 }
 
+TEST_F(HttpErrors, UnboundedBodiesAreRefusedBeforeReading) {
+  // A chunked body (no Content-Length) and a compressed one could grow without
+  // limit: both are refused from the headers alone.
+  httplib::Request chunked;
+  chunked.method = "POST";
+  chunked.path = "/v1/chat/completions";
+  chunked.set_header("Content-Type", "application/json");
+  chunked.set_header("Transfer-Encoding", "chunked");
+  chunked.body = "5\r\nhello\r\n0\r\n\r\n";
+  const httplib::Result c = server_->client()->send(chunked);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->status, 411);
+  const httplib::Result z = server_->post_json("/v1/chat/completions", "x", {{"Content-Encoding", "gzip"}});
+  ASSERT_TRUE(z);
+  EXPECT_EQ(z->status, 415);
+}
+
 TEST_F(HttpErrors, NonJsonContentTypeIs415) {
   const httplib::Result r =
       server_->client()->Post("/v1/chat/completions", "messages=1", "application/x-www-form-urlencoded");
