@@ -64,14 +64,15 @@ ThreadPool::~ThreadPool() {
   for (std::thread& t : workers_) t.join();
 }
 
-void ThreadPool::run(int64_t n, void (*fn)(void*, int64_t, int64_t), void* ctx) {
+void ThreadPool::run(int64_t n, void (*fn)(void*, int64_t, int64_t), void* ctx, int per_thread) {
   if (n <= 0) return;
   if (n == 1 || workers_.empty() || t_inside_pool || !busy_.try_lock()) {
     fn(ctx, 0, n);
     return;
   }
   std::lock_guard<std::mutex> busy(busy_, std::adopt_lock);
-  const Job job{fn, ctx, n, static_cast<int>(n < size() ? n : size())};
+  const int64_t most = static_cast<int64_t>(size()) * (per_thread > 1 ? per_thread : 1);
+  const Job job{fn, ctx, n, static_cast<int>(n < most ? n : most)};
   uint64_t epoch;
   {
     std::lock_guard<std::mutex> lock(job_mutex_);

@@ -1,12 +1,13 @@
 // A fixed pool of worker threads for data-parallel loops (the heavy kernels:
 // matmul, attention, norms). No model knowledge: it splits index ranges.
 //
-// parallel_for(n, fn) cuts [0, n) into at most size() contiguous chunks of
-// near-equal length and runs fn(begin, end) on each. The chunk boundaries are
-// fixed (static chunking), but any thread takes the next unclaimed chunk, the
-// calling thread included: on a busy machine a worker that is not scheduled
-// yet costs nothing, the caller runs its chunk. Returns when every chunk is
-// done. A call made from inside a chunk, or while another thread is using the
+// parallel_for(n, fn, per_thread) cuts [0, n) into at most size() * per_thread
+// contiguous chunks of near-equal length and runs fn(begin, end) on each. The
+// chunk boundaries are fixed (static chunking), but any thread takes the next
+// unclaimed chunk, the calling thread included: on a busy machine a worker
+// that is not scheduled yet costs nothing, the caller runs its chunks, and
+// with several chunks per thread a descheduled worker delays only the one it
+// holds. Returns when every chunk is done. A call made from inside a chunk, or while another thread is using the
 // pool, runs inline on the calling thread: nesting and concurrent callers are
 // safe, never a deadlock. An exception thrown by a chunk is rethrown to the
 // caller (the first one, if several throw).
@@ -33,12 +34,12 @@ class ThreadPool {
   int size() const { return static_cast<int>(workers_.size()) + 1; }
 
   template <class Fn>
-  void parallel_for(int64_t n, Fn&& fn) {
-    run(n, [](void* f, int64_t begin, int64_t end) { (*static_cast<Fn*>(f))(begin, end); }, &fn);
+  void parallel_for(int64_t n, Fn&& fn, int per_thread = 1) {
+    run(n, [](void* f, int64_t begin, int64_t end) { (*static_cast<Fn*>(f))(begin, end); }, &fn, per_thread);
   }
 
   // Type-erased form of parallel_for: fn(ctx, begin, end).
-  void run(int64_t n, void (*fn)(void*, int64_t, int64_t), void* ctx);
+  void run(int64_t n, void (*fn)(void*, int64_t, int64_t), void* ctx, int per_thread = 1);
 
  private:
   struct Job {

@@ -10,9 +10,10 @@ void run_attention(const AttentionArgs& args) {
   a.fast = a.fast && be.attention_bf16;
   const int64_t tasks = a.n_heads * ((a.n_queries + be.attention_rows - 1) / be.attention_rows);
   const int64_t scratch = be.attention_scratch_floats(a);
-  // Heads x query blocks in static chunks: a thread's tasks are consecutive,
-  // so it transposes each kv head's keys once.
-  shared_pool().parallel_for(tasks, [&](int64_t t0, int64_t t1) { be.attention(a, t0, t1, thread_scratch(scratch)); });
+  // Heads x query blocks in static chunks of consecutive tasks, so a chunk
+  // packs each kv head's keys once; two chunks per thread for a busy machine.
+  shared_pool().parallel_for(
+      tasks, [&](int64_t t0, int64_t t1) { be.attention(a, t0, t1, thread_scratch(scratch)); }, 2);
 }
 
 }  // namespace smolvlm::kernels

@@ -55,14 +55,19 @@ void gemm(const float* x, int64_t n, const WeightView& w, const float* bias, flo
   }
   const Tiling t = plan(n, K, OUT, fast ? 2 : 4, shared_pool().size());
   const int64_t scratch = fast ? be.gemm_bf16_scratch_floats(t.row_block) : be.gemm_scratch_floats(t.row_block);
-  shared_pool().parallel_for(t.row_blocks * t.col_blocks, [&](int64_t begin, int64_t end) {
-    float* s = thread_scratch(scratch);
-    for (int64_t task = begin; task < end; ++task) {
-      const int64_t r0 = task / t.col_blocks * t.row_block, c0 = task % t.col_blocks * t.col_block;
-      const int64_t r1 = std::min(n, r0 + t.row_block), c1 = std::min(OUT, c0 + t.col_block);
-      (fast ? be.gemm_bf16 : be.gemm_exact)(a, r0, r1, c0, c1, s);
-    }
-  });
+  // Tasks are independent tiles: four chunks per thread keep a descheduled
+  // worker from holding up more than a quarter of its share.
+  shared_pool().parallel_for(
+      t.row_blocks * t.col_blocks,
+      [&](int64_t begin, int64_t end) {
+        float* s = thread_scratch(scratch);
+        for (int64_t task = begin; task < end; ++task) {
+          const int64_t r0 = task / t.col_blocks * t.row_block, c0 = task % t.col_blocks * t.col_block;
+          const int64_t r1 = std::min(n, r0 + t.row_block), c1 = std::min(OUT, c0 + t.col_block);
+          (fast ? be.gemm_bf16 : be.gemm_exact)(a, r0, r1, c0, c1, s);
+        }
+      },
+      4);
 }
 
 }  // namespace smolvlm::kernels

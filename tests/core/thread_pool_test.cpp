@@ -60,6 +60,22 @@ TEST(ThreadPool, StaticChunksAreTheSameEveryRun) {
   for (int i = 0; i < 50; ++i) EXPECT_EQ(run(), first);
 }
 
+TEST(ThreadPool, SeveralChunksPerThread) {
+  ThreadPool pool(2);
+  std::mutex m;
+  std::set<std::pair<int64_t, int64_t>> chunks;
+  pool.parallel_for(
+      100,
+      [&](int64_t b, int64_t e) {
+        std::lock_guard<std::mutex> lock(m);
+        chunks.emplace(b, e);
+      },
+      4);
+  EXPECT_EQ(chunks.size(), 8u);
+  EXPECT_EQ(chunks.begin()->first, 0);
+  EXPECT_EQ(chunks.rbegin()->second, 100);
+}
+
 TEST(ThreadPool, UsesSeveralThreads) {
   ThreadPool pool(4);
   std::mutex m;
