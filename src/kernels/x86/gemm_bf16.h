@@ -86,7 +86,7 @@ void bf16_rows(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int cols, 
 
 // The longest k range: six weight rows and four x rows stay in L1 (30 KiB).
 constexpr int64_t kBf16KRange = 1536;
-constexpr int kBf16Rows = 4, kBf16Cols = 6;
+constexpr int kBf16Rows = 3, kBf16Cols = 8;
 
 inline int64_t gemm_bf16_scratch_floats(int64_t rows) {
   return (rows + kBf16Rows - 1) / kBf16Rows * kBf16Rows * kBf16Cols * 16;

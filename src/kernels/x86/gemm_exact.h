@@ -78,10 +78,16 @@ template <class V, int C>
 inline void store_sums(const typename V::F* acc, int cols, const float* bias, float* y) {
   for (int c0 = 0; c0 < cols; c0 += 4) {
     const typename V::F z = V::zero();
+    __m128 sums = V::reduce_add4(acc[c0], c0 + 1 < C ? acc[c0 + 1] : z, c0 + 2 < C ? acc[c0 + 2] : z,
+                                 c0 + 3 < C ? acc[c0 + 3] : z);
+    if (cols - c0 >= 4) {
+      if (bias) sums = _mm_add_ps(sums, _mm_loadu_ps(bias + c0));
+      _mm_storeu_ps(y + c0, sums);
+      continue;
+    }
     float s[4];
-    _mm_storeu_ps(s, V::reduce_add4(acc[c0], c0 + 1 < C ? acc[c0 + 1] : z, c0 + 2 < C ? acc[c0 + 2] : z,
-                                    c0 + 3 < C ? acc[c0 + 3] : z));
-    for (int i = 0; i < 4 && c0 + i < cols; ++i) y[c0 + i] = bias ? s[i] + bias[c0 + i] : s[i];
+    _mm_storeu_ps(s, sums);
+    for (int i = 0; c0 + i < cols; ++i) y[c0 + i] = bias ? s[i] + bias[c0 + i] : s[i];
   }
 }
 
