@@ -139,8 +139,19 @@ void ChatRoute::respond(const httplib::Request& req, httplib::Response& res) {
     throw ApiError(429, "rate_limit_error", "The server is busy (its queue is full); retry shortly.", "",
                    "rate_limit_exceeded");
 
-  const PromptPolicy policy{.literal_text = true, .image_limits = {.max_pixels = options_.max_image_pixels}};
   const int64_t max_positions = model_.config.text.max_position_embeddings;
+  const int64_t max_prompt = options_.max_prompt_tokens > 0 ? options_.max_prompt_tokens : max_positions;
+  // Text this long is more tokens than allowed whatever it says: refuse it
+  // before spending time on tokenizing it.
+  size_t text_bytes = 0;
+  for (const Message& m : chat.conversation)
+    for (const Content& c : m.content) text_bytes += c.text.size();
+  if (text_bytes > static_cast<size_t>(max_prompt) * model_.prompts.tokenizer().max_token_bytes())
+    throw ApiError::invalid("The messages hold " + std::to_string(text_bytes) + " bytes of text, more than " +
+                                std::to_string(max_prompt) + " tokens can hold.",
+                            "messages", "context_length_exceeded");
+
+  const PromptPolicy policy{.literal_text = true, .image_limits = {.max_pixels = options_.max_image_pixels}};
   Job job;
   try {
     Permit permit(preparing_);
@@ -149,7 +160,6 @@ void ChatRoute::respond(const httplib::Request& req, httplib::Response& res) {
     throw prepare_error(e);
   }
   const auto n_prompt = static_cast<int64_t>(job.prompt.ids.size());
-  const int64_t max_prompt = options_.max_prompt_tokens > 0 ? options_.max_prompt_tokens : max_positions;
   if (n_prompt > max_prompt)
     throw ApiError::invalid("The prompt is " + std::to_string(n_prompt) +
                                 " tokens (images included); this server accepts at most " + std::to_string(max_prompt) +

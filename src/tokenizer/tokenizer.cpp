@@ -139,4 +139,10 @@ bool Tokenizer::is_special(int32_t id) const {
 
 size_t Tokenizer::vocab_size() const { return impl_->vocab_size; }
 
+size_t Tokenizer::max_token_bytes() const {
+  size_t longest = 0;
+  for (const std::string& bytes : impl_->decoded_bytes) longest = std::max(longest, bytes.size());
+  return longest;
+}
+
 }  // namespace smolvlm

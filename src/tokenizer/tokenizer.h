@@ -54,6 +54,9 @@ class Tokenizer {
   std::string id_to_token(int32_t id) const;                         // stored token string
   bool is_special(int32_t id) const;
   size_t vocab_size() const;  // incl. added tokens (HF get_vocab_size(true))
+  // The most bytes any one token decodes to: text of N bytes is at least
+  // N / max_token_bytes() tokens (how the server refuses huge prompts early).
+  size_t max_token_bytes() const;
 
  private:
   struct Impl;

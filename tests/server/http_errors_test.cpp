@@ -139,7 +139,8 @@ TEST_F(HttpErrors, TooManyImages) {
 TEST_F(HttpErrors, OverLongPrompt) {
   std::string text;
   for (int i = 0; i < 400; ++i) text += "word ";
-  expect_error(chat_body(text).dump(), 400, "context_length_exceeded");
+  expect_error(chat_body(text).dump(), 400, "context_length_exceeded");                         // counted in tokens
+  expect_error(chat_body(std::string(900 << 10, 'w')).dump(), 400, "context_length_exceeded");  // refused by size
 }
 
 TEST_F(HttpErrors, UnknownRoutesAndModels) {

@@ -66,5 +66,13 @@ TEST(LiteralText, StructurePiecesStillFormAddedTokens) {
   EXPECT_EQ(std::count(ids.begin(), ids.end(), image), 2);
 }
 
+TEST(MaxTokenBytes, BoundsTheBytesOfEveryToken) {
+  const Tokenizer& tok = smolvlm_tokenizer();
+  const size_t longest = tok.max_token_bytes();
+  EXPECT_EQ(longest, 81u);  // "\n" and 80 spaces
+  for (int32_t id : tok.encode(std::string(1000, ' ') + "\n" + std::string(500, ' ')))
+    EXPECT_LE(tok.token_bytes(id).size(), longest);
+}
+
 }  // namespace
 }  // namespace smolvlm
