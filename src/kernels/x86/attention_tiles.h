@@ -51,29 +51,40 @@ void attention_rows(const AttentionArgs& a, P& products, int64_t h, int64_t t0, 
   for (int64_t j0 = 0; j0 <= last_key; j0 += KB) {
     products.template scores<R>(q, j0, s);
     const int64_t n_block = last_key - j0 + 1 < KB ? last_key - j0 + 1 : KB;
+    float m_use[R], shift[V::L] = {};
     for (int r = 0; r < R; ++r) {
       float* sr = s + r * KB;
       F mx = minus_inf;
+      const bool all_visible = limit[r] >= j0 + KB - 1;
       for (int c = 0; c < KC; ++c) {
-        const int64_t jc = j0 + c * V::L;
         F sc = V::load(sr + c * V::L);
-        // Lane i holds key jc + i: visible while jc + i <= limit (exact in f32 below 2^24 keys).
-        sc = V::select(V::lt(lanes, V::set1(static_cast<float>(limit[r] - jc + 1))), sc, minus_inf);
-        V::store(sr + c * V::L, sc);
+        if (!all_visible) {
+          // Lane i holds key jc + i: visible while jc + i <= limit (exact in f32 below 2^24 keys).
+          const int64_t jc = j0 + c * V::L;
+          sc = V::select(V::lt(lanes, V::set1(static_cast<float>(limit[r] - jc + 1))), sc, minus_inf);
+          V::store(sr + c * V::L, sc);
+        }
         mx = V::max(mx, sc);
       }
-      const float m_new = m[r] > V::reduce_max(mx) ? m[r] : V::reduce_max(mx);
-      const float m_use = m_new == -__builtin_inff() ? 0.0f : m_new;  // no visible key yet: P = 0
-      alpha[r] = __builtin_expf(m[r] - m_use);
+      const float block_max = V::reduce_max(mx), m_new = m[r] > block_max ? m[r] : block_max;
+      m_use[r] = m_new == -__builtin_inff() ? 0.0f : m_new;  // no visible key yet: P = 0
+      shift[r] = m[r] - m_use[r];
+      m[r] = m_new;
+    }
+    // e^(m - m') of every row in one vector exp.
+    float alpha_lanes[V::L];
+    V::store(alpha_lanes, exp<V>(V::load(shift)));
+    for (int r = 0; r < R; ++r) {
+      float* sr = s + r * KB;
+      alpha[r] = alpha_lanes[r];
       F sum = V::zero();
-      const F mv = V::set1(m_use);
+      const F mv = V::set1(m_use[r]);
       for (int c = 0; c < KC; ++c) {
         const F p = exp<V>(V::sub(V::load(sr + c * V::L), mv));
         V::store(sr + c * V::L, p);
         sum = V::add(sum, p);
       }
       l[r] = l[r] * alpha[r] + V::reduce_add(sum);
-      m[r] = m_new;
     }
     products.template pv<R>(s, j0, n_block, alpha, o, ldo);
   }
