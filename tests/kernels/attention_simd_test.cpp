@@ -140,16 +140,23 @@ TEST_P(AttentionOnIsa, FastIsCloseToTheReferenceOnRoundedInputs) {
   }
 }
 
-TEST_P(AttentionOnIsa, FastCausalDecodeAndPrefillAgreeBitForBit) {
+// Fast mode: a prefill chunk uses BF16 products, a decode step stays f32
+// (converting the cache for one query would cost more than it saves), so
+// they agree within the BF16 tolerance; chunks of 16+ agree bit for bit.
+TEST_P(AttentionOnIsa, FastCausalDecodeChunksAndPrefillAgree) {
   std::mt19937 rng(15);
-  const int64_t T = 40, NH = 4, NKV = 2, D = 72, ROW = NH * D;
+  const int64_t T = 64, NH = 4, NKV = 2, D = 72, ROW = NH * D;
   const auto q = random_floats(rng, T * ROW), k = random_floats(rng, NKV * T * D), v = random_floats(rng, NKV * T * D);
-  std::vector<float> full(T * ROW), steps(T * ROW);
+  std::vector<float> full(T * ROW), steps(T * ROW), chunks(T * ROW);
   causal_attention(q, k, v, AttentionShape{T, 0, NH, NKV, D, T}, full, ComputeMode::Fast);
   for (int64_t t = 0; t < T; ++t)
     causal_attention(std::span(q).subspan(t * ROW, ROW), k, v, AttentionShape{1, t, NH, NKV, D, T},
                      std::span(steps).subspan(t * ROW, ROW), ComputeMode::Fast);
-  EXPECT_EQ(steps, full);
+  for (int64_t t0 = 0; t0 < T; t0 += 32)
+    causal_attention(std::span(q).subspan(t0 * ROW, 32 * ROW), k, v, AttentionShape{32, t0, NH, NKV, D, T},
+                     std::span(chunks).subspan(t0 * ROW, 32 * ROW), ComputeMode::Fast);
+  EXPECT_EQ(chunks, full);
+  EXPECT_LT(max_scaled_error(steps, as_double(full)), 5e-2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Isas, AttentionOnIsa, ::testing::ValuesIn(testing::supported_isas()),

@@ -13,14 +13,18 @@
 namespace smolvlm::kernels::x86 {
 namespace {
 
+// BF16 products pay off for many queries (prefill, vision); a decode step
+// would first convert the whole cache to BF16 for one query row, so it stays f32.
+bool bf16_products(const AttentionArgs& a) { return a.fast && a.n_queries >= 16; }
+
 void attention_either(const AttentionArgs& a, int64_t t0, int64_t t1, float* scratch) {
-  if (a.fast) return attention<Avx512, Bf16Products>(a, t0, t1, scratch);
+  if (bf16_products(a)) return attention<Avx512, Bf16Products>(a, t0, t1, scratch);
   attention<Avx512, ExactProducts<Avx512>>(a, t0, t1, scratch);
 }
 
 int64_t attention_scratch_either(const AttentionArgs& a) {
-  return a.fast ? attention_scratch_floats<Avx512, Bf16Products>(a)
-                           : attention_scratch_floats<Avx512, ExactProducts<Avx512>>(a);
+  return bf16_products(a) ? attention_scratch_floats<Avx512, Bf16Products>(a)
+                          : attention_scratch_floats<Avx512, ExactProducts<Avx512>>(a);
 }
 
 }  // namespace
