@@ -71,6 +71,11 @@ TEST(CliBench, CheckpointFolderReportsEveryFigure) {
   EXPECT_EQ(j["workload"]["prefill_tokens"], 512);
   EXPECT_EQ(j["workload"]["decode_tokens"], 128);
   EXPECT_EQ(j["workload"]["ttft_question_tokens"], 20);
+  // The picture and the prefill are parts of the TTFT.
+  const double images = j["ttft_split_s"]["images"], prefill = j["ttft_split_s"]["prefill"];
+  EXPECT_GT(images, 0);
+  EXPECT_GT(prefill, 0);
+  EXPECT_LE(images + prefill, j["ttft_s"]["max"].get<double>());
 }
 
 TEST(CliBench, LikeShapeMakesRandomWeightsInMemory) {

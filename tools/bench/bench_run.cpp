@@ -166,6 +166,10 @@ BenchReport run_bench(const BenchOptions& o) {
   r.figures = figures(run, r.machine);
   r.decode_bytes_per_token = run.weight_bytes + run.kv_bytes;
   r.workload = workload(run);
+  if (run.ttft) {
+    r.ttft_images_s = summarize(run.ttft->images_s).median;
+    r.ttft_prefill_s = summarize(run.ttft->prefill_s).median;
+  }
   return r;
 }
 

@@ -47,6 +47,8 @@ Json report_json(const BenchReport& r) {
   out["bound"] = bound;
   out["fraction_of_bound"] = fraction;
   out["workload"] = r.workload;
+  out["ttft_split_s"] = r.ttft_images_s ? Json{{"images", *r.ttft_images_s}, {"prefill", *r.ttft_prefill_s}}
+                                        : Json(nullptr);
   return out;
 }
 
@@ -78,6 +80,9 @@ std::string report_table(const BenchReport& r) {
       t += "\n(above 100%: the data fit in the CPU caches, or other load slowed the bounds' measurement)";
       break;
     }
+  if (r.ttft_images_s)
+    t += "\nTTFT medians: picture (decode, preprocess, encodes) " + number(*r.ttft_images_s) + " s, prefill " +
+         number(*r.ttft_prefill_s) + " s";
   t += "\npeak RSS " + number(r.peak_rss_mb) + " MB; a decode step reads " +
        number(r.decode_bytes_per_token / 1e6) + " MB (weights at their stored dtype + KV cache)\n";
   return t;

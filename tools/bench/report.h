@@ -37,6 +37,9 @@ struct BenchReport {
   double peak_rss_mb = 0;
   double decode_bytes_per_token = 0;
   Json workload;  // the sizes behind the bounds: tokens, tiles, FLOPs, bytes
+  // The TTFT median's parts: the picture (decode, preprocess, encodes) and the
+  // prompt's prefill; none without a vision tower.
+  std::optional<double> ttft_images_s, ttft_prefill_s;
 };
 
 Json report_json(const BenchReport& r);

@@ -20,6 +20,7 @@ std::string question_of(const Tokenizer& tokenizer, int64_t tokens) {
 
 struct Once {
   int64_t tiles = 0, prompt_tokens = 0;
+  double images_s = 0, prefill_s = 0;
 };
 
 Once first_token(LoadedModel& model, const Conversation& chat, const GenerationOptions& options) {
@@ -30,10 +31,10 @@ Once first_token(LoadedModel& model, const Conversation& chat, const GenerationO
   request.prompt_ids = prompt.ids;
   request.prompt_embeddings = prompt.embeddings;
   KvCache cache(model.config.text, n_prompt + request.max_new_tokens);
-  generate(model.decoder, model.prompts.tokenizer(), cache, request, {});
+  const GenerationOutput out = generate(model.decoder, model.prompts.tokenizer(), cache, request, {});
   int64_t tiles = 0;
   for (const ImageLayout& image : prompt.images) tiles += image.tiles;
-  return {tiles, n_prompt};
+  return {tiles, n_prompt, prompt.vision_ms / 1e3, out.prefill_ms / 1e3};
 }
 
 }  // namespace
@@ -49,10 +50,15 @@ TtftResult time_ttft(LoadedModel& model, const std::string& image_path, int64_t 
 
   TtftResult out;
   out.question_tokens = static_cast<int64_t>(model.prompts.tokenizer().encode(question).size());
-  Once once;
-  out.seconds = repeat(r, [&] { once = first_token(model, chat, options); });
-  out.tiles = once.tiles;
-  out.prompt_tokens = once.prompt_tokens;
+  std::vector<Once> runs;
+  out.seconds = repeat(r, [&] { runs.push_back(first_token(model, chat, options)); });
+  runs.erase(runs.begin(), runs.begin() + r.warmup);
+  for (const Once& run : runs) {
+    out.images_s.push_back(run.images_s);
+    out.prefill_s.push_back(run.prefill_s);
+  }
+  out.tiles = runs.back().tiles;
+  out.prompt_tokens = runs.back().prompt_tokens;
   return out;
 }
 

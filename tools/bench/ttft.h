@@ -16,6 +16,9 @@ namespace smolvlm::bench {
 
 struct TtftResult {
   std::vector<double> seconds;
+  // Where the time went, per timed run: the picture (decode, preprocess,
+  // encode every tile), as PreparedPrompt::vision_ms says, and the prefill.
+  std::vector<double> images_s, prefill_s;
   int64_t tiles = 0;            // vision encodes of the picture (its tiles + the global view)
   int64_t prompt_tokens = 0;
   int64_t question_tokens = 0;
