@@ -1,7 +1,6 @@
 #include "machine_bounds.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <vector>
 
@@ -9,6 +8,7 @@
 #include "cpu_features.h"
 #include "isa_loops.h"
 #include "read_bandwidth.h"
+#include "run_together.h"
 
 namespace smolvlm::bench {
 namespace {
@@ -19,18 +19,14 @@ constexpr int kTries = 5;
 // Rounds of 16 instructions per thread and try: ~0.05 s at 2 per cycle, 3 GHz.
 constexpr int64_t kPeakRounds = int64_t{1} << 23;
 
-// Runs `loop` on every pool thread at once: the best of kTries rates in 1e9
-// operations per second.
+// Runs `loop` on as many threads as the kernels use, all at once: the best of
+// kTries rates in 1e9 operations per second.
 double peak_rate(PeakLoop loop) {
-  ThreadPool& pool = shared_pool();
+  const int threads = shared_pool().size();
   double best = 0;
   for (int t = 0; t < kTries; ++t) {
-    std::vector<double> ops(static_cast<size_t>(pool.size()), 0.0);
-    const auto start = std::chrono::steady_clock::now();
-    pool.parallel_for(pool.size(), [&](int64_t t0, int64_t t1) {
-      for (int64_t i = t0; i < t1; ++i) ops[static_cast<size_t>(i)] = loop(kPeakRounds);
-    });
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::vector<double> ops(static_cast<size_t>(threads), 0.0);
+    const double s = run_together(threads, [&](int i) { ops[static_cast<size_t>(i)] = loop(kPeakRounds); });
     double total = 0;
     for (double o : ops) total += o;
     best = std::max(best, total / s / 1e9);

@@ -2,7 +2,7 @@
 // model's figures can be read as fractions of them despite a noisy, shared
 // host: the read bandwidth (bounds decode) and the BF16 / INT8 multiply-add
 // peaks (bound prefill and the vision tower). Each is the best of a few tries
-// on every thread of the shared pool (the threads the kernels use).
+// on as many threads as the kernels use (run_together.h).
 #pragma once
 
 #include <optional>

@@ -1,14 +1,13 @@
 #include "read_bandwidth.h"
 
-#include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <memory>
-#include <utility>
+#include <vector>
 
 #include "core/thread_pool.h"
 #include "cpu_features.h"
 #include "isa_loops.h"
+#include "run_together.h"
 
 namespace smolvlm::bench {
 namespace {
@@ -28,34 +27,27 @@ uint64_t sum_words(const uint64_t* p, size_t n) {
 double measure_read_bandwidth_gb_s(size_t buffer_bytes, int passes) {
   SumLoop sum = sum_words;
   if (SumLoop wide = avx512_sum_loop(); wide && cpu_has_avx512f()) sum = wide;
-  ThreadPool& pool = shared_pool();
+  const int threads = shared_pool().size();
   const size_t words = buffer_bytes / sizeof(uint64_t);
   const std::unique_ptr<uint64_t[]> buffer(new uint64_t[words]);
-  const int64_t threads = pool.size();
-  const auto slice = [&](int64_t t) { return std::pair(words * t / threads, words * (t + 1) / threads); };
+  const auto first = [&](int t) { return words * static_cast<size_t>(t) / static_cast<size_t>(threads); };
   // Each thread first writes the slice it will read, so its pages are really
   // mapped (and on a NUMA host, near that thread).
-  pool.parallel_for(threads, [&](int64_t t0, int64_t t1) {
-    for (int64_t t = t0; t < t1; ++t)
-      for (size_t i = slice(t).first; i < slice(t).second; ++i) buffer[i] = i;
+  run_together(threads, [&](int t) {
+    for (size_t i = first(t); i < first(t + 1); ++i) buffer[i] = i;
   });
 
   double best_s = 0;
-  std::atomic<uint64_t> total{0};
+  std::vector<uint64_t> sums(static_cast<size_t>(threads));
   for (int pass = 0; pass < passes; ++pass) {
-    const auto start = std::chrono::steady_clock::now();
-    pool.parallel_for(threads, [&](int64_t t0, int64_t t1) {
-      for (int64_t t = t0; t < t1; ++t) {
-        const auto [begin, end] = slice(t);
-        total += sum(buffer.get() + begin, end - begin);
-      }
+    const double s = run_together(threads, [&](int t) {
+      sums[static_cast<size_t>(t)] += sum(buffer.get() + first(t), first(t + 1) - first(t));
     });
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (pass == 0 || s < best_s) best_s = s;
   }
   // Publishing the sums keeps the reads from being optimised away.
-  volatile uint64_t sink = total.load();
-  (void)sink;
+  volatile uint64_t sink = 0;
+  for (uint64_t s : sums) sink = sink + s;
   return static_cast<double>(words * sizeof(uint64_t)) / best_s / 1e9;
 }
 

@@ -1,7 +1,7 @@
-// Read bandwidth: every thread of the shared pool streams its own slice of one
-// buffer far larger than the last-level cache, summing it so no read can be
-// skipped; with 512-bit loads where the CPU has them. The best of `passes`
-// passes, in GB/s (1e9 bytes per second).
+// Read bandwidth: as many threads as the kernels use each stream their slice
+// of one buffer far larger than the last-level cache, summing it so no read
+// can be skipped; with 512-bit loads where the CPU has them. The best of
+// `passes` passes, in GB/s (1e9 bytes per second).
 #pragma once
 
 #include <cstddef>
