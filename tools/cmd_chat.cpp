@@ -80,9 +80,10 @@ int chat_main(int argc, char** argv) {
   args.option("model", "DIR", "Checkpoint folder as downloaded from the Hugging Face hub")
       .option("system", "TEXT", "System message for the whole chat");
   add_generation_flags(args);
+  add_load_flags(args);
   if (!args.parse(argc, argv, 2)) return 0;
 
-  auto engine = Engine::load(args.require("model"));
+  auto engine = Engine::load(args.require("model"), load_options_from_flags(args, "chat"));
   ChatSession chat{*engine, generation_options_from_flags(args, "chat"), {}, {}, {}, {}};
   if (auto system = args.get("system")) chat.base.push_back({"system", {Content::text_item(*system)}});
   chat.reset();

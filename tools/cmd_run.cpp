@@ -27,6 +27,7 @@ ArgParser make_parser() {
       .option("dump-tensors", "FILE", "Write logits_last (and with --dump-all-logits, logits) to a safetensors file")
       .flag("dump-all-logits", "With --dump-tensors, also write logits for every prompt position");
   add_generation_flags(p);
+  add_load_flags(p);
   return p;
 }
 
@@ -137,7 +138,7 @@ int run_main(int argc, char** argv) {
   const GenerationOptions options = options_from_args(args);
   const bool json = args.has("json");
 
-  auto engine = Engine::load(model_dir);
+  auto engine = Engine::load(model_dir, load_options_from_flags(args, "run"));
   TextCallback stream;
   if (!json) stream = [](std::string_view text) { std::cout << text << std::flush; };
   const GenerationResult result = engine->generate(conversation, options, stream);

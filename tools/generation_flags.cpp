@@ -1,5 +1,7 @@
 #include "generation_flags.h"
 
+#include "core/thread_pool.h"
+
 namespace smolvlm::cli {
 
 void add_generation_flags(ArgParser& p) {
@@ -56,6 +58,24 @@ GenerationOptions generation_options_from_flags(const ArgParser& args, const std
     else throw UsageError(command + ": --sampling must be fps or uniform, not \"" + *sampling + "\"");
   }
   return o;
+}
+
+void add_load_flags(ArgParser& p) {
+  p.option("dtype", "T", "Arithmetic: f32 (default; exact, matches transformers) or bf16 (BF16 products, faster)")
+      .option("threads", "N", "Threads for the kernels (default: SMOLVLM_THREADS, else every core)");
+}
+
+LoadOptions load_options_from_flags(const ArgParser& args, const std::string& command) {
+  LoadOptions options;
+  if (auto dtype = args.get("dtype")) {
+    if (*dtype == "bf16") options.bf16_compute = true;
+    else if (*dtype != "f32") throw UsageError(command + ": --dtype must be f32 or bf16, not \"" + *dtype + "\"");
+  }
+  if (auto threads = args.get_int("threads")) {
+    if (*threads < 1 || *threads > 1024) throw UsageError(command + ": --threads must be between 1 and 1024");
+    set_shared_pool_threads(static_cast<int>(*threads));
+  }
+  return options;
 }
 
 }  // namespace smolvlm::cli

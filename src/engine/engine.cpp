@@ -13,9 +13,15 @@
 namespace smolvlm {
 namespace {
 
+// The image-encoding cache of one engine (features only; a 13-tile image of the
+// 256M model is ~2 MB).
+constexpr size_t kImageCacheBytes = size_t{64} << 20;
+
 class EngineImpl final : public Engine {
  public:
-  explicit EngineImpl(const std::string& model_dir) : model_(model_dir) {}
+  EngineImpl(const std::string& model_dir, const LoadOptions& options)
+      : model_(model_dir, kImageCacheBytes,
+               options.bf16_compute ? kernels::ComputeMode::Fast : kernels::ComputeMode::Exact) {}
 
   std::string render_prompt(const Conversation& conversation, bool add_generation_prompt) const override {
     return model_.prompts.render(conversation, add_generation_prompt);
@@ -79,10 +85,10 @@ class EngineImpl final : public Engine {
 
 }  // namespace
 
-std::unique_ptr<Engine> Engine::load(const std::string& model_dir) {
+std::unique_ptr<Engine> Engine::load(const std::string& model_dir, const LoadOptions& options) {
   if (!std::filesystem::is_directory(model_dir)) throw Error(model_dir, "is not a checkpoint folder");
   const auto start = std::chrono::steady_clock::now();
-  auto engine = std::make_unique<EngineImpl>(model_dir);
+  auto engine = std::make_unique<EngineImpl>(model_dir, options);
   engine->set_load_ms(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   return engine;
 }

@@ -2,13 +2,8 @@
 
 namespace smolvlm {
 
-LoadedModel::LoadedModel(const std::string& model_dir, size_t image_cache_bytes)
-    : config(load_model_config(model_dir)),
-      generation_config(load_generation_config(model_dir)),
-      weights(TensorStore::open_dir(model_dir)),
-      decoder(weights, config),
-      vision(config.vision ? std::make_unique<VisionEncoder>(weights, config) : nullptr),
-      prompts(model_dir, config, decoder, vision.get(), image_cache_bytes) {}
+LoadedModel::LoadedModel(const std::string& model_dir, size_t image_cache_bytes, kernels::ComputeMode mode)
+    : LoadedModel(model_dir, TensorStore::open_dir(model_dir), image_cache_bytes, mode) {}
 
 LoadedModel::LoadedModel(const std::string& model_dir, TensorStore weights_in, size_t image_cache_bytes,
                          kernels::ComputeMode mode)

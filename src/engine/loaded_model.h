@@ -18,7 +18,8 @@ namespace smolvlm {
 
 struct LoadedModel {
   // Throws Error naming the file or tensor that is missing or malformed.
-  explicit LoadedModel(const std::string& model_dir, size_t image_cache_bytes = size_t{64} << 20);
+  explicit LoadedModel(const std::string& model_dir, size_t image_cache_bytes = size_t{64} << 20,
+                       kernels::ComputeMode mode = kernels::ComputeMode::Exact);
   // The configs, tokenizer and chat template from `model_dir`, the weights
   // given (e.g. random ones made in memory by `smolvlm bench --like`), and
   // the arithmetic of the decoder and vision tower (kernels/compute_mode.h).

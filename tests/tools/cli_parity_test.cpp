@@ -114,3 +114,22 @@ TEST(CliParity, TokenizeMatchesTokenizerGolden) {
 
 }  // namespace
 }  // namespace smolvlm
+
+namespace smolvlm {
+namespace {
+
+TEST(CliLoadFlags, ThreadCountKeepsExactResultsAndBf16Runs) {
+  const TextCase c = text_cases().front();
+  testing::TempDir dir;
+  const Json golden = read_json_file(c.case_dir + "/golden.json");
+  for (const std::string flags : {"--threads 1", "--threads 3"}) {
+    const Json out = run_json(c, dir, flags);
+    EXPECT_EQ(out["generated_ids"], golden["greedy_ids"]) << flags;
+  }
+  const Json fast = run_json(c, dir, "--dtype bf16");
+  EXPECT_EQ(fast["generated_ids"].size(), golden["greedy_ids"].size());
+  EXPECT_EQ(fast["input_ids"], golden["input_ids"]);
+}
+
+}  // namespace
+}  // namespace smolvlm
