@@ -11,7 +11,7 @@
 #include "core/json_file.h"
 #include "io/safetensors.h"
 #include "smolvlm.h"
-#include "vision/sha256.h"
+#include "common/sha256_hex.h"
 
 namespace smolvlm {
 namespace {

@@ -9,7 +9,7 @@
 #include "video/video_prompt.h"
 #include "video/video_reader.h"
 #include "video/video_sampling.h"
-#include "vision/sha256.h"
+#include "common/sha256_hex.h"
 
 namespace smolvlm {
 namespace {

@@ -17,7 +17,7 @@
 #include "common/fixtures.h"
 #include "core/json_file.h"
 #include "pil_oracle.h"
-#include "sha256.h"
+#include "common/sha256_hex.h"
 #include "vision/image_processor.h"
 #include "vision/image_prompt.h"
 #include "vision/processor_config.h"
