@@ -1,6 +1,7 @@
 // Chat completions over HTTP: OpenAI's response and stream shapes, parity
 // with the one-shot engine (`smolvlm run`) alone and among batching
 // neighbours, cancellation on disconnect, the bounded queue, and metrics.
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -187,15 +188,24 @@ TEST_F(Completions, DisconnectCancelsTheSequence) {
 
 TEST_F(Completions, MetricsArePrometheusText) {
   complete(chat_body("hi", {}, {{"max_tokens", 2}}));
-  const httplib::Result r = server_->client()->Get("/metrics");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 200);
-  EXPECT_TRUE(r->get_header_value("Content-Type").starts_with("text/plain; version=0.0.4"));
-  for (const char* name :
-       {"smolvlm_http_requests_total{route=\"/v1/chat/completions\",code=\"200\"}", "smolvlm_queue_depth ",
-        "smolvlm_request_duration_seconds_bucket{le=\"+Inf\"}", "smolvlm_time_to_first_token_seconds_count",
-        "# TYPE smolvlm_generated_tokens_total counter"})
-    EXPECT_NE(r->body.find(name), std::string::npos) << name;
+  const std::vector<std::string> names = {
+      "smolvlm_http_requests_total{route=\"/v1/chat/completions\",code=\"200\"}", "smolvlm_queue_depth ",
+      "smolvlm_request_duration_seconds_bucket{le=\"+Inf\"}", "smolvlm_time_to_first_token_seconds_count",
+      "# TYPE smolvlm_generated_tokens_total counter"};
+  // A request is counted once its response has gone out, which can be just
+  // after the client has read it: poll briefly instead of racing the server.
+  std::string body;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  for (bool all = false; !all && std::chrono::steady_clock::now() < deadline;) {
+    const httplib::Result r = server_->client()->Get("/metrics");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_TRUE(r->get_header_value("Content-Type").starts_with("text/plain; version=0.0.4"));
+    body = r->body;
+    all = std::all_of(names.begin(), names.end(), [&](const std::string& n) { return body.find(n) != std::string::npos; });
+    if (!all) std::this_thread::sleep_for(20ms);
+  }
+  for (const std::string& name : names) EXPECT_NE(body.find(name), std::string::npos) << name;
 }
 
 TEST(QueueLimit, FullQueueAnswers429WithRetryAfter) {
