@@ -3,11 +3,13 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "common/fixtures.h"
+#include "core/error.h"
 #include "io/model_config.h"
 #include "io/safetensors.h"
 
@@ -33,20 +35,44 @@ inline ModelConfig tiny_model_config() {
   return m;
 }
 
+// Random BF16 tensors, drawn in the order they are added (seeded, so tests repeat).
+class RandomTensors {
+ public:
+  RandomTensors(unsigned seed, float stddev) : rng_(seed), dist_(0.0f, stddev) {}
+  void add(const std::string& name, std::vector<int64_t> shape, float offset = 0.0f) {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    std::vector<float> values(n);
+    for (float& v : values) v = offset + dist_(rng_);
+    tensors.push_back(tensor_from_f32(name, std::move(shape), values, DType::BF16));
+  }
+  std::vector<TensorToWrite> tensors;
+
+ private:
+  std::mt19937 rng_;
+  std::normal_distribution<float> dist_;
+};
+
+// The message of the smolvlm::Error `fn` throws, or "(no error)".
+inline std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
 // Every decoder tensor of `m` (BF16, random), lm_head included.
 inline std::vector<TensorToWrite> tiny_model_tensors(const ModelConfig& m, unsigned seed = 1) {
   const TextConfig& c = m.text;
   const int64_t V = c.vocab_size, H = c.hidden_size, I = c.intermediate_size;
   const int64_t QD = c.num_heads * c.head_dim, KVD = c.num_kv_heads * c.head_dim;
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, 0.5f);
-  std::vector<TensorToWrite> out;
+  RandomTensors random(seed, 0.5f);
   auto add = [&](const std::string& name, std::vector<int64_t> shape, float offset = 0.0f) {
-    int64_t n = 1;
-    for (int64_t d : shape) n *= d;
-    std::vector<float> values(n);
-    for (float& v : values) v = offset + dist(rng);
-    out.push_back(tensor_from_f32(name, std::move(shape), values, DType::BF16));
+    random.add(name, std::move(shape), offset);
   };
   const std::string& p = m.text_prefix;
   add(p + "embed_tokens.weight", {V, H});
@@ -64,7 +90,7 @@ inline std::vector<TensorToWrite> tiny_model_tensors(const ModelConfig& m, unsig
   }
   add(p + "norm.weight", {H}, 1.0f);
   add(m.lm_head_name, {V, H});
-  return out;
+  return std::move(random.tensors);
 }
 
 inline TensorToWrite& tensor_named(std::vector<TensorToWrite>& tensors, const std::string& name) {

@@ -14,17 +14,6 @@
 namespace smolvlm::testing {
 namespace {
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 // Logits of the last position for ids 0..n-1 (mod vocab) on an empty cache.
 std::vector<float> last_logits(const TextDecoder& d, int64_t n) {
   std::vector<int32_t> ids(n);

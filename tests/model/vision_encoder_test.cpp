@@ -33,15 +33,9 @@ ModelConfig tiny_vision_config() {
 std::vector<TensorToWrite> tiny_vision_tensors(const ModelConfig& m) {
   const VisionConfig& c = *m.vision;
   const int64_t D = c.hidden_size, I = c.intermediate_size, P = c.patch_size, N = c.image_size / P;
-  std::mt19937 rng(5);
-  std::normal_distribution<float> dist(0.0f, 0.3f);
-  std::vector<TensorToWrite> out;
+  RandomTensors random(5, 0.3f);
   auto add = [&](const std::string& name, std::vector<int64_t> shape, float offset = 0.0f) {
-    int64_t n = 1;
-    for (int64_t d : shape) n *= d;
-    std::vector<float> values(n);
-    for (float& v : values) v = offset + dist(rng);
-    out.push_back(tensor_from_f32(name, std::move(shape), values, DType::BF16));
+    random.add(name, std::move(shape), offset);
   };
   const std::string p = "model.vision_model.";
   add(p + "embeddings.patch_embedding.weight", {D, 3, P, P});
@@ -66,19 +60,8 @@ std::vector<TensorToWrite> tiny_vision_tensors(const ModelConfig& m) {
   add(p + "post_layernorm.bias", {D});
   const int64_t S = m.scale_factor;
   add("model.connector.modality_projection.proj.weight", {m.text.hidden_size, D * S * S});
-  return out;
+  return std::move(random.tensors);
 }
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 std::vector<float> random_tiles(int64_t n_tiles, int64_t size, unsigned seed) {
   std::mt19937 rng(seed);
