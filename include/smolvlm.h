@@ -187,6 +187,12 @@ class Engine {
   virtual GenerationResult generate(const Conversation& conversation, const GenerationOptions& options,
                                     const TextCallback& on_text = {}) = 0;
 
+  // Runs a finished prompt text, as a processor is handed one (no chat template): the i-th
+  // "<image>" in it takes images[i] (image items), expanded as for generate(). VLMEvalKit's
+  // SmolVLM wrappers prompt this way ("<|im_start|>User:<image>...<end_of_utterance>\nAssistant:").
+  virtual GenerationResult generate_from_text(std::string_view prompt_text, const std::vector<Content>& images,
+                                              const GenerationOptions& options, const TextCallback& on_text = {}) = 0;
+
   // Information about the loaded checkpoint.
   virtual std::string architecture() const = 0;
   virtual int64_t vocab_size() const = 0;

@@ -37,7 +37,24 @@ class EngineImpl final : public Engine {
 
   GenerationResult generate(const Conversation& conversation, const GenerationOptions& options,
                             const TextCallback& on_text) override {
-    PreparedPrompt prompt = model_.prompts.prepare(conversation, options);
+    return run(model_.prompts.prepare(conversation, options), options, on_text);
+  }
+
+  GenerationResult generate_from_text(std::string_view prompt_text, const std::vector<Content>& images,
+                                      const GenerationOptions& options, const TextCallback& on_text) override {
+    return run(model_.prompts.prepare_text(prompt_text, images, options), options, on_text);
+  }
+
+  std::string architecture() const override { return model_.config.architecture_name; }
+  int64_t vocab_size() const override { return model_.config.text.vocab_size; }
+  int64_t max_positions() const override { return model_.config.text.max_position_embeddings; }
+  int64_t hidden_size() const override { return model_.config.text.hidden_size; }
+  bool has_vision() const override { return model_.vision != nullptr; }
+  double load_ms() const override { return load_ms_; }
+  void set_load_ms(double ms) { load_ms_ = ms; }
+
+ private:
+  GenerationResult run(PreparedPrompt prompt, const GenerationOptions& options, const TextCallback& on_text) {
     const auto n_prompt = static_cast<int64_t>(prompt.ids.size());
     GenerationRequest request =
         settle_request(options, model_.generation_config, n_prompt, max_positions());
@@ -70,15 +87,6 @@ class EngineImpl final : public Engine {
     return result;
   }
 
-  std::string architecture() const override { return model_.config.architecture_name; }
-  int64_t vocab_size() const override { return model_.config.text.vocab_size; }
-  int64_t max_positions() const override { return model_.config.text.max_position_embeddings; }
-  int64_t hidden_size() const override { return model_.config.text.hidden_size; }
-  bool has_vision() const override { return model_.vision != nullptr; }
-  double load_ms() const override { return load_ms_; }
-  void set_load_ms(double ms) { load_ms_ = ms; }
-
- private:
   LoadedModel model_;
   double load_ms_ = 0;
 };

@@ -53,6 +53,30 @@ PreparedPrompt PromptBuilder::prepare(const Conversation& request, const Generat
     prompt.expanded_prompt = expand(prompt.rendered_prompt, grids);
     prompt.ids = tokenizer_.encode(prompt.expanded_prompt);
   }
+  embed(prompt, features);
+  return prompt;
+}
+
+PreparedPrompt PromptBuilder::prepare_text(std::string_view prompt_text, const std::vector<Content>& images,
+                                           const GenerationOptions& options) {
+  for (size_t i = 0; i < images.size(); ++i)
+    if (images[i].kind != Content::Kind::Image)
+      throw Error("images[" + std::to_string(i) + "]",
+                  "a prompt text takes image items only (sample a video's frames into images first)");
+  // The images as one message, so they take prepare()'s path: cache, limits, loading modes.
+  const Conversation holder = {{"user", images}};
+  ExpandedVideos no_videos = video_inputs_.expand(holder, options, processor_config_ ? &*processor_config_ : nullptr);
+  PreparedPrompt prompt;
+  std::vector<ImageGrid> grids;
+  const std::vector<float> features = encode_images(holder, options, {}, no_videos, prompt, grids);
+  prompt.rendered_prompt = std::string(prompt_text);
+  prompt.expanded_prompt = expand(prompt_text, grids);
+  prompt.ids = tokenizer_.encode(prompt.expanded_prompt);
+  embed(prompt, features);
+  return prompt;
+}
+
+void PromptBuilder::embed(PreparedPrompt& prompt, const std::vector<float>& features) const {
   const auto n_prompt = static_cast<int64_t>(prompt.ids.size());
   const int64_t max_positions = config_.text.max_position_embeddings;
   if (n_prompt > max_positions)
@@ -62,7 +86,6 @@ PreparedPrompt PromptBuilder::prepare(const Conversation& request, const Generat
   prompt.embeddings.resize(static_cast<size_t>(n_prompt * hidden));
   decoder_.embed(prompt.ids, prompt.embeddings);
   merge_image_features(prompt.ids, static_cast<int32_t>(config_.image_token_id), features, hidden, prompt.embeddings);
-  return prompt;
 }
 
 std::string PromptBuilder::expand(std::string_view rendered, const std::vector<ImageGrid>& grids) const {

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "chat/chat_template.h"
@@ -57,6 +58,15 @@ class PromptBuilder {
   PreparedPrompt prepare(const Conversation& conversation, const GenerationOptions& options,
                          const PromptPolicy& policy = {});
 
+  // A finished prompt text, as a processor is handed one (VLMEvalKit's SmolVLM
+  // wrappers build "<|im_start|>User:<image>Question: ...<end_of_utterance>\nAssistant:";
+  // training data is the chat template's output): no template runs; the i-th
+  // "<image>" of the text takes images[i] (image items only, in order) and is
+  // expanded as prepare() expands template output (SPEC §7.2). rendered_prompt
+  // is the text itself. Throws Error as prepare() does, and for non-image items.
+  PreparedPrompt prepare_text(std::string_view prompt_text, const std::vector<Content>& images,
+                              const GenerationOptions& options);
+
   const Tokenizer& tokenizer() const { return tokenizer_; }
   ImageCacheStats image_cache_stats() const { return image_cache_.stats(); }
 
@@ -68,6 +78,8 @@ class PromptBuilder {
                                    const PromptPolicy& policy, ExpandedVideos& videos, PreparedPrompt& prompt,
                                    std::vector<ImageGrid>& grids);
   std::string expand(std::string_view rendered, const std::vector<ImageGrid>& grids) const;
+  // Checks the length of prompt.ids and fills prompt.embeddings, image features merged in.
+  void embed(PreparedPrompt& prompt, const std::vector<float>& features) const;
 
   const ModelConfig& config_;
   const TextDecoder& decoder_;

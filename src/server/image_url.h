@@ -16,8 +16,4 @@ namespace smolvlm::server {
 // as MIME-wrapped base64 has line breaks; padding is optional).
 std::vector<uint8_t> decode_image_data_url(std::string_view url, const std::string& param);
 
-// Strict base64 (RFC 4648 alphabet); false for any other character, bad
-// padding or a dangling single character.
-bool base64_decode(std::string_view text, std::vector<uint8_t>& out);
-
 }  // namespace smolvlm::server

@@ -94,23 +94,6 @@ TEST(OpenAiRequest, RejectsWhatItCannotHonour) {
             "too_many_images");
 }
 
-TEST(ImageUrl, Base64) {
-  std::vector<uint8_t> out;
-  EXPECT_TRUE(base64_decode("TWFu", out));
-  EXPECT_EQ(out, (std::vector<uint8_t>{'M', 'a', 'n'}));
-  EXPECT_TRUE(base64_decode("TWE=", out));
-  EXPECT_EQ(out, (std::vector<uint8_t>{'M', 'a'}));
-  EXPECT_TRUE(base64_decode("TQ", out));  // unpadded
-  EXPECT_EQ(out, (std::vector<uint8_t>{'M'}));
-  EXPECT_TRUE(base64_decode("TW\r\nFu", out));  // MIME line breaks
-  EXPECT_TRUE(base64_decode("TWF", out));
-  EXPECT_EQ(out.size(), 2u);
-  EXPECT_FALSE(base64_decode("T", out));     // a dangling sixth of a byte
-  EXPECT_FALSE(base64_decode("TW=u", out));  // data after padding
-  EXPECT_FALSE(base64_decode("TWE===", out));
-  EXPECT_FALSE(base64_decode("TW-u", out));  // URL-safe alphabet is not base64
-}
-
 TEST(ImageUrl, OnlyImageDataUrls) {
   EXPECT_EQ(decode_image_data_url("data:image/png;base64,TWFu", "p"), (std::vector<uint8_t>{'M', 'a', 'n'}));
   EXPECT_EQ(decode_image_data_url("DATA:Image/PNG;BASE64,TWFu", "p").size(), 3u);
