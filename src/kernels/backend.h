@@ -39,6 +39,15 @@ struct AttentionArgs {
   bool fast = false;  // BF16 products (needs attention_bf16)
 };
 
+// C [m, b.cols] += A·B summed over p < b.rows, A(m, p) = a[m * a_m + p * a_p]
+// (kernels/matmul_backward.h: dx = dy·W and dW += dyᵀ·x).
+struct GemmAccArgs {
+  const float* a = nullptr;
+  int64_t a_m = 0, a_p = 0;
+  WeightView b;         // [P, N], row p of B
+  float* c = nullptr;   // [M, N]
+};
+
 struct Backend {
   Isa isa = Isa::Scalar;
 
@@ -50,6 +59,9 @@ struct Backend {
   // product); scratch holds gemm_bf16_scratch_floats(r1 - r0) floats.
   void (*gemm_bf16)(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float* scratch) = nullptr;
   int64_t (*gemm_bf16_scratch_floats)(int64_t rows) = nullptr;
+  // C rows [m0, m1), columns [n0, n1) += the products over p in [p0, p1).
+  void (*gemm_accumulate)(const GemmAccArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t p0,
+                          int64_t p1) = nullptr;
   // out[i] = x[i] rounded to BF16 (nearest even), i < n.
   void (*to_bf16)(const float* x, int64_t n, uint16_t* out) = nullptr;
 

@@ -6,6 +6,7 @@
 #include "kernels/x86/attention_tiles.h"
 #include "kernels/x86/backends.h"
 #include "kernels/x86/elementwise.h"
+#include "kernels/x86/gemm_accumulate.h"
 #include "kernels/x86/gemm_exact.h"
 #include "kernels/x86/vec_avx2.h"
 
@@ -17,6 +18,7 @@ const Backend& avx2_backend() {
     b.isa = Isa::Avx2;
     b.gemm_exact = gemm_exact<Avx2>;
     b.gemm_scratch_floats = gemm_scratch_floats<Avx2>;
+    b.gemm_accumulate = gemm_accumulate<Avx2>;
     b.attention = attention<Avx2, ExactProducts<Avx2>>;
     b.attention_scratch_floats = attention_scratch_floats<Avx2, ExactProducts<Avx2>>;
     b.attention_rows = Avx2::kAttnRows;

@@ -6,6 +6,7 @@
 #include "kernels/x86/attention_tiles.h"
 #include "kernels/x86/backends.h"
 #include "kernels/x86/elementwise.h"
+#include "kernels/x86/gemm_accumulate.h"
 #include "kernels/x86/gemm_bf16.h"
 #include "kernels/x86/gemm_exact.h"
 #include "kernels/x86/vec_avx512.h"
@@ -35,6 +36,7 @@ const Backend& avx512_backend() {
     b.isa = Isa::Avx512Bf16;
     b.gemm_exact = gemm_exact<Avx512>;
     b.gemm_scratch_floats = gemm_scratch_floats<Avx512>;
+    b.gemm_accumulate = gemm_accumulate<Avx512>;
     b.gemm_bf16 = gemm_bf16;
     b.gemm_bf16_scratch_floats = gemm_bf16_scratch_floats;
     b.to_bf16 = to_bf16;
