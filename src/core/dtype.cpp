@@ -30,7 +30,30 @@ size_t dtype_size_bytes(DType t) {
 std::string_view dtype_name(DType t) {
   for (const auto& d : kDTypes)
     if (d.type == t) return d.name;
+  if (t == DType::Q8_0) return "Q8_0";
+  if (t == DType::Q4_0) return "Q4_0";
   return "?";
+}
+
+bool dtype_is_quantized(DType t) { return t == DType::Q8_0 || t == DType::Q4_0; }
+
+int64_t dtype_block_elems(DType t) { return dtype_is_quantized(t) ? 32 : 1; }
+
+size_t dtype_block_bytes(DType t) {
+  if (t == DType::Q8_0) return 2 + 32;  // f16 scale + 32 int8
+  if (t == DType::Q4_0) return 2 + 16;  // f16 scale + 32 nibbles
+  return dtype_size_bytes(t);
+}
+
+std::optional<uint64_t> dtype_tensor_bytes(DType t, const std::vector<int64_t>& shape) {
+  const int64_t block = dtype_block_elems(t);
+  if (dtype_block_bytes(t) == 0 || (block > 1 && (shape.empty() || shape.back() % block != 0))) return std::nullopt;
+  uint64_t blocks = 1;
+  for (int64_t d : shape) {
+    if (d < 0) return std::nullopt;
+    blocks *= static_cast<uint64_t>(d);
+  }
+  return blocks / static_cast<uint64_t>(block) * dtype_block_bytes(t);
 }
 
 std::optional<DType> dtype_from_name(std::string_view name) {

@@ -6,14 +6,27 @@
 #include <cstring>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace smolvlm {
 
-enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL };
+// Q8_0 and Q4_0 are GGUF's block-quantized weights (kernels/quant_formats.h):
+// never in a safetensors header, made at load or read from a quantized folder
+// (io/quantized_tensors.h).
+enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL, Q8_0, Q4_0 };
 
-size_t dtype_size_bytes(DType t);
-std::string_view dtype_name(DType t);  // safetensors spelling: "F32", "BF16", ...
-std::optional<DType> dtype_from_name(std::string_view name);
+size_t dtype_size_bytes(DType t);      // 0 for the block dtypes
+std::string_view dtype_name(DType t);  // safetensors spelling: "F32", "BF16", ...; "Q8_0", "Q4_0"
+std::optional<DType> dtype_from_name(std::string_view name);  // safetensors dtypes only
+
+// Block dtypes store rows of `dtype_block_elems` values in `dtype_block_bytes`
+// bytes; element dtypes are blocks of one (elems 1, bytes = dtype_size_bytes).
+bool dtype_is_quantized(DType t);
+int64_t dtype_block_elems(DType t);
+size_t dtype_block_bytes(DType t);
+// Bytes of a row-major tensor of `shape` (a block dtype blocks its last
+// dimension); none when the last dimension is not a whole number of blocks.
+std::optional<uint64_t> dtype_tensor_bytes(DType t, const std::vector<int64_t>& shape);
 
 inline float bf16_to_f32(uint16_t h) {
   uint32_t bits = static_cast<uint32_t>(h) << 16;

@@ -5,6 +5,7 @@
 #include "kernels/gemm_driver.h"
 #include "kernels/isa.h"
 #include "kernels/matmul.h"
+#include "kernels/quant_matmul.h"
 #include "kernels/shape_check.h"
 
 namespace smolvlm::kernels {
@@ -22,6 +23,12 @@ std::vector<float> checked_bias(const WeightView& w, const WeightView& bias) {
 
 void linear(std::span<const float> x, int64_t n, const WeightView& w, const WeightView& bias, std::span<float> y,
             ComputeMode mode) {
+  if (dtype_is_quantized(w.dtype)) {
+    const std::vector<float> b = checked_bias(w, bias);
+    check_size("linear", "x", x.size(), n * w.cols);
+    check_size("linear", "y", y.size(), n * w.rows);
+    return quant_matmul(x.data(), n, w, b.data(), y.data(), mode);
+  }
   if (active_isa() == Isa::Scalar || !is_supported_weight_dtype(w.dtype)) return reference::linear(x, n, w, bias, y);
   const std::vector<float> b = checked_bias(w, bias);
   check_size("linear", "x", x.size(), n * w.cols);

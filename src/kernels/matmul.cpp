@@ -5,11 +5,17 @@
 #include "kernels/dot.h"
 #include "kernels/gemm_driver.h"
 #include "kernels/isa.h"
+#include "kernels/quant_matmul.h"
 #include "kernels/shape_check.h"
 
 namespace smolvlm::kernels {
 
 void matmul(std::span<const float> x, int64_t n, const WeightView& w, std::span<float> y, ComputeMode mode) {
+  if (dtype_is_quantized(w.dtype)) {
+    check_size("matmul", "x", x.size(), n * w.cols);
+    check_size("matmul", "y", y.size(), n * w.rows);
+    return quant_matmul(x.data(), n, w, nullptr, y.data(), mode);
+  }
   if (active_isa() == Isa::Scalar || !is_supported_weight_dtype(w.dtype)) return reference::matmul(x, n, w, y);
   check_size("matmul", "x", x.size(), n * w.cols);
   check_size("matmul", "y", y.size(), n * w.rows);

@@ -4,11 +4,12 @@
 #include <string>
 
 #include "core/error.h"
+#include "kernels/quant_formats.h"
 
 namespace smolvlm::kernels {
 
 bool is_supported_weight_dtype(DType dtype) {
-  return dtype == DType::BF16 || dtype == DType::F16 || dtype == DType::F32;
+  return dtype == DType::BF16 || dtype == DType::F16 || dtype == DType::F32 || dtype_is_quantized(dtype);
 }
 
 void weight_row_to_f32(const WeightView& w, int64_t row, std::span<float> out) {
@@ -31,6 +32,10 @@ void weight_row_to_f32(const WeightView& w, int64_t row, std::span<float> out) {
       for (int64_t i = 0; i < C; ++i) out[i] = f16_to_f32(src[i]);
       return;
     }
+    case DType::Q8_0:
+    case DType::Q4_0:
+      dequantize_row(w.dtype, static_cast<const uint8_t*>(w.data) + row * quant_row_bytes(w.dtype, C), out);
+      return;
     default:
       throw Error("kernels::weight_row_to_f32", "unsupported weight dtype " + std::string(dtype_name(w.dtype)));
   }

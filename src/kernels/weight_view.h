@@ -11,16 +11,17 @@
 namespace smolvlm::kernels {
 
 struct WeightView {
-  DType dtype = DType::F32;  // BF16, F16 or F32
+  DType dtype = DType::F32;  // BF16, F16, F32, or Q8_0 / Q4_0 (quant_formats.h: rows of blocks)
   int64_t rows = 0;          // out features (1 for a vector such as a norm weight)
   int64_t cols = 0;          // in features
   const void* data = nullptr;
 };
 
-// True for the dtypes the kernels read (BF16, F16, F32).
+// True for the dtypes the kernels read (BF16, F16, F32, Q8_0, Q4_0).
 bool is_supported_weight_dtype(DType dtype);
 
-// Widens row `row` of `w` into out[cols] (exact: every BF16/F16 value is an f32).
+// Widens row `row` of `w` into out[cols] (exact: every BF16/F16 value and
+// every dequantized block value is an f32).
 void weight_row_to_f32(const WeightView& w, int64_t row, std::span<float> out);
 
 }  // namespace smolvlm::kernels

@@ -1,0 +1,31 @@
+// The integer matmul tile kernels over block-quantized weights, one table per
+// ISA that has them (x86/avx512vnni_quant.cpp), chosen by quant_matmul.cpp.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/weight_view.h"
+
+namespace smolvlm::kernels {
+
+// y = x·Wᵀ (+ bias) with x already quantized (quantize_activations).
+struct QuantGemmArgs {
+  const int8_t* xq = nullptr;  // [n, k]
+  const float* xs = nullptr;   // [n, k / 32 * 8]: each block's scale 8 times
+  int64_t n = 0, k = 0;
+  WeightView w;                 // [out, k], Q8_0 or Q4_0
+  const float* bias = nullptr;  // [out] or none
+  float* y = nullptr;           // [n, out]
+};
+
+struct QuantKernels {
+  // Rows [r0, r1) times outputs [c0, c1).
+  void (*gemm)(const QuantGemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1) = nullptr;
+};
+
+namespace x86 {
+// AVX-512 F/BW/VL + VNNI (vpdpbusd); only where the CPU has them.
+const QuantKernels& avx512vnni_quant_kernels();
+}  // namespace x86
+
+}  // namespace smolvlm::kernels

@@ -1,0 +1,140 @@
+#include "kernels/quant_matmul.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "kernels/dot.h"
+#include "kernels/isa.h"
+#include "kernels/parallel.h"
+#include "kernels/quant_formats.h"
+#include "kernels/quant_gemm.h"
+
+namespace smolvlm::kernels {
+namespace {
+
+// The integer kernels run with the AVX-512 table (so ScopedIsa can force the
+// reference in tests) and only where the CPU has VNNI too.
+const QuantKernels* quant_kernels() {
+#if defined(__x86_64__)
+  static const bool vnni = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512vnni") != 0;
+  }();
+  if (vnni && active_isa() == Isa::Avx512Bf16) return &x86::avx512vnni_quant_kernels();
+#endif
+  return nullptr;
+}
+
+// Exact: a task owns output columns; each weight row is dequantized once
+// into the thread's scratch and dotted with every input row.
+void quant_matmul_exact(const float* x, int64_t n, const WeightView& w, const float* bias, float* y) {
+  const int64_t K = w.cols, OUT = w.rows;
+  shared_pool().parallel_for(
+      OUT,
+      [&](int64_t o0, int64_t o1) {
+        float* row = thread_scratch(K);
+        for (int64_t o = o0; o < o1; ++o) {
+          weight_row_to_f32(w, o, std::span<float>(row, static_cast<size_t>(K)));
+          for (int64_t t = 0; t < n; ++t) {
+            const float d = dot_f32(x + t * K, row, K);
+            y[t * OUT + o] = bias ? d + bias[o] : d;
+          }
+        }
+      },
+      4);
+}
+
+struct QuantizedActivations {
+  std::vector<int8_t> q;
+  std::vector<float> scales;
+};
+
+QuantizedActivations& activation_scratch(int64_t n, int64_t K) {
+  thread_local QuantizedActivations buffer;
+  const auto values = static_cast<size_t>(n * K), scales = static_cast<size_t>(n * (K / kQuantBlock) * 8);
+  if (buffer.q.size() < values) buffer.q.resize(values);
+  if (buffer.scales.size() < scales) buffer.scales.resize(scales);
+  return buffer;
+}
+
+// Row blocks of activations that stay in L2 while weight panels pass over
+// them; about four column tasks per thread so static chunks balance.
+void quant_matmul_fast(const QuantKernels& kernels, const float* x, int64_t n, const WeightView& w,
+                       const float* bias, float* y) {
+  const int64_t K = w.cols, OUT = w.rows, ldxs = K / kQuantBlock * 8;
+  QuantizedActivations& act = activation_scratch(n, K);
+  int8_t* xq = act.q.data();
+  float* xs = act.scales.data();
+  shared_pool().parallel_for(n, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t)
+      quantize_activations(std::span<const float>(x + t * K, static_cast<size_t>(K)), xq + t * K, xs + t * ldxs);
+  });
+  const QuantGemmArgs args{xq, xs, n, K, w, bias, y};
+  constexpr int64_t kRowBlockBytes = 128 * 1024, kRowGrain = 12, kColGrain = 32;
+  const int64_t row_block = std::min(n, std::max(kRowGrain, kRowBlockBytes / (2 * K) / kRowGrain * kRowGrain));
+  const int64_t row_blocks = (n + row_block - 1) / row_block;
+  const int64_t threads = shared_pool().size();
+  const int64_t want = std::max<int64_t>(1, (4 * threads + row_blocks - 1) / row_blocks);
+  const int64_t col_block =
+      std::min(OUT, std::max(kColGrain, ((OUT + want - 1) / want + kColGrain - 1) / kColGrain * kColGrain));
+  const int64_t col_blocks = (OUT + col_block - 1) / col_block;
+  shared_pool().parallel_for(
+      row_blocks * col_blocks,
+      [&](int64_t begin, int64_t end) {
+        for (int64_t task = begin; task < end; ++task) {
+          const int64_t r0 = task / col_blocks * row_block, c0 = task % col_blocks * col_block;
+          kernels.gemm(args, r0, std::min(n, r0 + row_block), c0, std::min(OUT, c0 + col_block));
+        }
+      },
+      4);
+}
+
+}  // namespace
+
+bool quant_fast_available() { return quant_kernels() != nullptr; }
+
+void quant_matmul(const float* x, int64_t n, const WeightView& w, const float* bias, float* y, ComputeMode mode) {
+  if (n <= 0 || w.rows <= 0) return;
+  quant_row_bytes(w.dtype, w.cols);  // throws for a dtype or width the blocks cannot hold
+  const QuantKernels* kernels = mode == ComputeMode::Fast ? quant_kernels() : nullptr;
+  if (kernels) return quant_matmul_fast(*kernels, x, n, w, bias, y);
+  quant_matmul_exact(x, n, w, bias, y);
+}
+
+void quantize_activations(std::span<const float> x, int8_t* q, float* scales) {
+  const size_t blocks = x.size() / kQuantBlock;
+  for (size_t b = 0; b < blocks; ++b) {
+    const float* xb = x.data() + b * kQuantBlock;
+    float amax = 0.0f;
+    for (int64_t j = 0; j < kQuantBlock; ++j) amax = std::max(amax, std::fabs(xb[j]));
+    const float d = amax / 127.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    for (int64_t j = 0; j < kQuantBlock; ++j) q[b * kQuantBlock + j] = static_cast<int8_t>(std::roundf(xb[j] * id));
+    std::fill(scales + b * 8, scales + b * 8 + 8, d);
+  }
+}
+
+void reference::quant_matmul_int8(const int8_t* xq, const float* xs, int64_t n, const WeightView& w,
+                                  const float* bias, float* y) {
+  const int64_t K = w.cols, OUT = w.rows, blocks = K / kQuantBlock;
+  std::vector<float> row(static_cast<size_t>(K));
+  for (int64_t o = 0; o < OUT; ++o) {
+    // A dequantized weight q * d_w is exact in f32 and each block's f64 sum
+    // of products is exact, so this is d_w * d_x * Σ qw * qx up to the
+    // final f64 roundings.
+    weight_row_to_f32(w, o, row);
+    for (int64_t t = 0; t < n; ++t) {
+      double sum = 0.0;
+      for (int64_t b = 0; b < blocks; ++b) {
+        double block = 0.0;
+        for (int64_t j = 0; j < kQuantBlock; ++j)
+          block += static_cast<double>(row[b * kQuantBlock + j]) * xq[t * K + b * kQuantBlock + j];
+        sum += block * xs[t * (blocks * 8) + b * 8];
+      }
+      y[t * OUT + o] = static_cast<float>(bias ? sum + bias[o] : sum);
+    }
+  }
+}
+
+}  // namespace smolvlm::kernels

@@ -1,0 +1,39 @@
+// y = x·Wᵀ (+ bias) over block-quantized weights (quant_formats.h), the
+// matmul() / linear() path for Q8_0 and Q4_0 weight views.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "kernels/compute_mode.h"
+#include "kernels/weight_view.h"
+
+namespace smolvlm::kernels {
+
+// x [n, w.cols] f32, bias [w.rows] f32 or none, y [n, w.rows]; sizes already
+// checked, w.dtype Q8_0 or Q4_0.
+//   Exact: each weight row dequantized to f32, then dot_f32 (+ bias): the
+//     bits of reference::matmul / reference::linear.
+//   Fast: activations quantized per 32-block to int8 (quantize_activations)
+//     and integer block dot products (AVX-512 VNNI) scaled in f32, as
+//     ggml's q8_0 activations; Exact where the CPU has no VNNI.
+// Either way a row's result does not depend on n or on the other rows.
+void quant_matmul(const float* x, int64_t n, const WeightView& w, const float* bias, float* y, ComputeMode mode);
+
+// True when Fast runs integer kernels here (AVX-512 VNNI on the active ISA).
+bool quant_fast_available();
+
+// One row of activations quantized per 32-block as Q8_0 quantizes weights
+// (q = roundf(x / d), d = amax / 127) but with the f32 scale kept:
+// q[k] int8, and scales[8 * b + i] = d of block b for i < 8 (each block's
+// scale repeated for the 8 int32 lanes its products land in). k % 32 == 0.
+void quantize_activations(std::span<const float> x, int8_t* q, float* scales);
+
+namespace reference {
+// The oracle of the integer kernels: y[t][o] = Σ_b d_w(o,b) · d_x(t,b) · Σ_j
+// qw · qx over quantized activations (quantize_activations), in f64.
+void quant_matmul_int8(const int8_t* xq, const float* xs, int64_t n, const WeightView& w, const float* bias,
+                       float* y);
+}  // namespace reference
+
+}  // namespace smolvlm::kernels

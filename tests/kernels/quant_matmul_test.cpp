@@ -1,0 +1,151 @@
+// matmul / linear over Q8_0 and Q4_0 weights: exact mode against the
+// reference (dequantized rows, dot_f32), the integer kernels against their
+// f64 oracle on quantized activations, and rows independent of batching.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "kernel_test_util.h"
+#include "kernels/isa.h"
+#include "kernels/linear.h"
+#include "kernels/matmul.h"
+#include "kernels/quant_formats.h"
+#include "kernels/quant_matmul.h"
+#include "simd_test_util.h"
+
+namespace smolvlm::kernels {
+namespace {
+
+using testing::random_floats;
+using testing::ScopedThreads;
+
+struct QuantWeight {
+  DType dtype;
+  int64_t rows, cols;
+  std::vector<uint8_t> bytes;
+  QuantWeight(DType d, int64_t r, int64_t c, const std::vector<float>& v) : dtype(d), rows(r), cols(c) {
+    const size_t rb = quant_row_bytes(d, c);
+    bytes.resize(r * rb);
+    for (int64_t i = 0; i < r; ++i) quantize_row(d, std::span<const float>(v).subspan(i * c, c), bytes.data() + i * rb);
+  }
+  WeightView view() const { return WeightView{dtype, rows, cols, bytes.data()}; }
+};
+
+// n x in x out: one row (decode), tile remainders (3-row tiles, 4 and 8
+// columns), an odd number of blocks (a half step), several tasks.
+const int64_t kShapes[][3] = {{1, 32, 1},   {1, 96, 9},    {2, 64, 7},    {3, 160, 13}, {4, 32, 50},
+                              {5, 576, 31}, {7, 224, 97},  {13, 576, 66}, {1, 1536, 200}, {40, 288, 130}};
+
+std::vector<float> quantized_oracle(const std::vector<float>& x, int64_t n, const QuantWeight& w,
+                                    const float* bias) {
+  const int64_t K = w.cols;
+  std::vector<int8_t> xq(n * K);
+  std::vector<float> xs(n * K / 4), y(n * w.rows);
+  for (int64_t t = 0; t < n; ++t)
+    quantize_activations(std::span<const float>(x).subspan(t * K, K), xq.data() + t * K, xs.data() + t * K / 4);
+  reference::quant_matmul_int8(xq.data(), xs.data(), n, w.view(), bias, y.data());
+  return y;
+}
+
+class QuantMatmul : public ::testing::TestWithParam<DType> {};
+
+TEST_P(QuantMatmul, ExactModeIsTheReferenceOnEveryIsa) {
+  std::mt19937 rng(11);
+  for (const auto& s : kShapes) {
+    const int64_t n = s[0], K = s[1], OUT = s[2];
+    const QuantWeight w(GetParam(), OUT, K, random_floats(rng, OUT * K));
+    const std::vector<float> x = random_floats(rng, n * K);
+    std::vector<float> want(n * OUT), got(n * OUT);
+    reference::matmul(x, n, w.view(), want);
+    for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512Bf16}) {
+      if (!isa_supported(isa)) continue;
+      ScopedIsa scoped(isa);
+      matmul(x, n, w.view(), got, ComputeMode::Exact);
+      EXPECT_EQ(got, want) << isa_name(isa) << " " << n << "x" << K << "x" << OUT;
+    }
+  }
+}
+
+TEST_P(QuantMatmul, FastModeMatchesTheIntegerOracle) {
+  if (!quant_fast_available()) GTEST_SKIP() << "no AVX-512 VNNI here";
+  std::mt19937 rng(12);
+  for (const auto& s : kShapes) {
+    const int64_t n = s[0], K = s[1], OUT = s[2];
+    const QuantWeight w(GetParam(), OUT, K, random_floats(rng, OUT * K, 0.05f));
+    const std::vector<float> x = random_floats(rng, n * K, 2.0f);
+    // A BF16 bias as checkpoints store it; the oracle adds its f32 value.
+    std::vector<uint16_t> bias_bf16(OUT);
+    std::vector<float> bias(OUT);
+    for (int64_t o = 0; o < OUT; ++o) {
+      bias_bf16[o] = f32_to_bf16(static_cast<float>(o % 7) - 3.0f);
+      bias[o] = bf16_to_f32(bias_bf16[o]);
+    }
+    const std::vector<float> want = quantized_oracle(x, n, w, bias.data());
+    std::vector<float> got(n * OUT);
+    linear(x, n, w.view(), WeightView{DType::BF16, 1, OUT, bias_bf16.data()}, got, ComputeMode::Fast);
+    for (int64_t i = 0; i < n * OUT; ++i)
+      ASSERT_NEAR(got[i], want[i], 2e-5 * (1.0 + std::fabs(want[i]))) << n << "x" << K << "x" << OUT << " at " << i;
+  }
+}
+
+TEST_P(QuantMatmul, FastModeStaysCloseToExact) {
+  std::mt19937 rng(13);
+  const int64_t n = 9, K = 576, OUT = 70;
+  const QuantWeight w(GetParam(), OUT, K, random_floats(rng, OUT * K, 0.05f));
+  const std::vector<float> x = random_floats(rng, n * K);
+  std::vector<float> exact(n * OUT), fast(n * OUT);
+  matmul(x, n, w.view(), exact, ComputeMode::Exact);
+  matmul(x, n, w.view(), fast, ComputeMode::Fast);
+  double err = 0, norm = 0;
+  for (int64_t i = 0; i < n * OUT; ++i) {
+    err += (fast[i] - exact[i]) * (fast[i] - exact[i]);
+    norm += exact[i] * exact[i];
+  }
+  // int8 activations (step amax / 127 per block) cost well under 1 % RMS.
+  EXPECT_LT(std::sqrt(err / norm), 0.01);
+}
+
+TEST_P(QuantMatmul, RowsDoNotDependOnBatchingOrThreads) {
+  std::mt19937 rng(14);
+  const int64_t n = 17, K = 320, OUT = 45;
+  const QuantWeight w(GetParam(), OUT, K, random_floats(rng, OUT * K));
+  const std::vector<float> x = random_floats(rng, n * K);
+  for (ComputeMode mode : {ComputeMode::Exact, ComputeMode::Fast}) {
+    std::vector<float> all(n * OUT), one(OUT);
+    {
+      ScopedThreads threads(2);
+      matmul(x, n, w.view(), all, mode);
+    }
+    ScopedThreads threads(1);
+    for (int64_t t = 0; t < n; ++t) {
+      matmul(std::span<const float>(x).subspan(t * K, K), 1, w.view(), one, mode);
+      for (int64_t o = 0; o < OUT; ++o) ASSERT_EQ(one[o], all[t * OUT + o]) << "row " << t << " col " << o;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Dtypes, QuantMatmul, ::testing::Values(DType::Q8_0, DType::Q4_0),
+                         [](const auto& info) { return std::string(dtype_name(info.param)); });
+
+TEST(QuantActivations, AreQ8_0ValuesWithTheF32Scale) {
+  std::mt19937 rng(15);
+  const std::vector<float> x = random_floats(rng, 64, 4.0f);
+  std::vector<int8_t> q(64);
+  std::vector<float> scales(16);
+  quantize_activations(x, q.data(), scales.data());
+  BlockQ8_0 blocks[2];
+  quantize_row(DType::Q8_0, x, blocks);
+  for (int b = 0; b < 2; ++b) {
+    float amax = 0;
+    for (int j = 0; j < 32; ++j) {
+      EXPECT_EQ(q[b * 32 + j], blocks[b].qs[j]);
+      amax = std::max(amax, std::fabs(x[b * 32 + j]));
+    }
+    for (int i = 0; i < 8; ++i) EXPECT_EQ(scales[b * 8 + i], amax / 127.0f);
+  }
+}
+
+}  // namespace
+}  // namespace smolvlm::kernels
