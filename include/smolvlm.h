@@ -166,11 +166,21 @@ struct GenerationResult {
 
 using TextCallback = std::function<void(std::string_view)>;
 
+// Block-quantized weights, GGUF's layouts: Q8_0 (int8 per 32-block + f16 scale), Q4_0 (4 bits).
+enum class WeightDtype { Q8_0, Q4_0 };
+
 // How a checkpoint is run.
 struct LoadOptions {
   // false: exact f32 arithmetic over the stored weights (matches transformers' f32 run within 1e-4);
   // true: BF16 products with f32 sums (vdpbf16ps), faster, judged by top-1 agreement with exact.
+  // Over quantized weights, true means int8 activations and integer dot products (VNNI).
   bool bf16_compute = false;
+  // Weights quantized at load from the checkpoint's, per part: the decoder's projections (and an
+  // untied lm_head), the vision encoder's projections, the connector. Unset: as stored (a folder
+  // written by `smolvlm quantize` is already quantized). Norms, biases and embeddings stay as stored.
+  std::optional<WeightDtype> text_weights;
+  std::optional<WeightDtype> vision_weights;
+  std::optional<WeightDtype> connector_weights;
 };
 
 class Engine {

@@ -13,18 +13,20 @@
 #include "io/safetensors.h"
 #include "model/text_decoder.h"
 #include "model/vision_encoder.h"
+#include "model/weight_quantization.h"
 
 namespace smolvlm {
 
 struct LoadedModel {
   // Throws Error naming the file or tensor that is missing or malformed.
+  // `quantize`: weights block-quantized at load (model/weight_quantization.h).
   explicit LoadedModel(const std::string& model_dir, size_t image_cache_bytes = size_t{64} << 20,
-                       kernels::ComputeMode mode = kernels::ComputeMode::Exact);
+                       kernels::ComputeMode mode = kernels::ComputeMode::Exact, const WeightDtypes& quantize = {});
   // The configs, tokenizer and chat template from `model_dir`, the weights
   // given (e.g. random ones made in memory by `smolvlm bench --like`), and
   // the arithmetic of the decoder and vision tower (kernels/compute_mode.h).
   LoadedModel(const std::string& model_dir, TensorStore weights, size_t image_cache_bytes,
-              kernels::ComputeMode mode);
+              kernels::ComputeMode mode, const WeightDtypes& quantize = {});
   LoadedModel(const LoadedModel&) = delete;
   LoadedModel& operator=(const LoadedModel&) = delete;
 

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/json_file.h"
+#include "io/quantized_tensors.h"
 
 namespace smolvlm {
 namespace {
@@ -112,6 +113,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(path) {
     }
     tensors_.emplace(name, parse_entry(path, name, entry, data_section, data_bytes));
   }
+  apply_quantized_metadata(path, metadata_, tensors_);
   check_no_overlaps(path, tensors_);
 }
 

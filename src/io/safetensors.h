@@ -57,6 +57,10 @@ class TensorStore {
   // size must equal dtype x shape and names must be unique, else Error naming
   // `location` and the tensor.
   static TensorStore from_memory(std::string location, std::vector<TensorToWrite> tensors);
+  // `base` with some of its tensors replaced by ones held in memory (e.g.
+  // weights quantized at load, io/quantized_tensors.h); every replacement must
+  // name a tensor of `base`, whose bytes are freed when `base` held them.
+  static TensorStore with_replacements(TensorStore base, std::vector<TensorToWrite> replacements);
 
   bool contains(const std::string& name) const { return index_.count(name) != 0; }
   // Throws Error("<dir>: tensor NAME", "missing") when absent.

@@ -11,6 +11,10 @@ namespace {
 // dtype x shape in bytes; nullopt for a negative dimension or a size past
 // `limit` (checked before each multiply, so the product never overflows).
 std::optional<uint64_t> bytes_needed(DType dtype, const std::vector<int64_t>& shape, uint64_t limit) {
+  if (dtype_is_quantized(dtype)) {  // rows of blocks, sized by their count
+    const std::optional<uint64_t> bytes = dtype_tensor_bytes(dtype, shape);
+    return bytes && *bytes <= limit ? bytes : std::nullopt;
+  }
   uint64_t bytes = dtype_size_bytes(dtype);
   for (int64_t d : shape) {
     if (d < 0 || (d != 0 && bytes > limit / static_cast<uint64_t>(d))) return std::nullopt;

@@ -1,0 +1,34 @@
+// TensorStore::with_replacements: a checkpoint with some tensors swapped for
+// ones held in memory (weights quantized at load).
+#include <algorithm>
+
+#include "core/error.h"
+#include "io/safetensors.h"
+
+namespace smolvlm {
+
+TensorStore TensorStore::with_replacements(TensorStore base, std::vector<TensorToWrite> replacements) {
+  for (const TensorToWrite& t : replacements)
+    if (!base.contains(t.name)) throw Error(base.location_ + ": tensor " + t.name, "replaced but not in the checkpoint");
+  TensorStore added = from_memory(base.location_, std::move(replacements));
+  for (auto& [name, view] : added.owned_views_) {
+    // A replaced tensor the store held in memory gives its bytes back.
+    if (auto old = base.owned_views_.find(name); old != base.owned_views_.end()) {
+      const uint8_t* data = old->second.data;
+      auto bytes = std::find_if(base.owned_bytes_.begin(), base.owned_bytes_.end(),
+                                [&](const std::vector<uint8_t>& b) { return b.data() == data; });
+      if (bytes != base.owned_bytes_.end()) std::vector<uint8_t>().swap(*bytes);
+      base.owned_views_.erase(old);
+    }
+  }
+  // Map nodes and vector buffers keep their addresses when moved.
+  for (auto& bytes : added.owned_bytes_) base.owned_bytes_.push_back(std::move(bytes));
+  while (!added.owned_views_.empty()) {
+    auto node = added.owned_views_.extract(added.owned_views_.begin());
+    const auto it = base.owned_views_.insert(std::move(node)).position;
+    base.index_[it->first] = &it->second;
+  }
+  return base;
+}
+
+}  // namespace smolvlm
