@@ -5,7 +5,9 @@
 
 #include "core/error.h"
 #include "kernels/layer_norm.h"
+#include "kernels/matmul.h"
 #include "model/connector.h"
+#include "model/pixel_shuffle.h"
 #include "model/vision_embeddings.h"
 #include "model/vision_layer.h"
 
@@ -80,8 +82,30 @@ void VisionEncoder::encode(std::span<const float> pixel_values, int64_t n_tiles,
   }
 }
 
+void VisionEncoder::encode_with_connector_inputs(std::span<const float> pixel_values, int64_t n_tiles,
+                                                 std::span<float> out, std::span<float> connector_inputs,
+                                                 std::span<const uint8_t> pixel_attention_mask) const {
+  check_encode_args(pixel_values, n_tiles, out, pixel_attention_mask);
+  const int64_t C = config_.num_channels, S = config_.image_size, N = S / config_.patch_size;
+  const int64_t TILE = C * S * S, MASK = S * S, OUT = tokens_per_tile() * text_hidden_;
+  const int64_t IN = tokens_per_tile() * connector_input_dim();
+  if (static_cast<int64_t>(connector_inputs.size()) != n_tiles * IN)
+    throw Error("vision encoder", "connector_inputs buffer holds " + std::to_string(connector_inputs.size()) +
+                                      " floats, expected " + std::to_string(n_tiles) + " tiles x " +
+                                      std::to_string(IN));
+  TileScratch scratch(config_, N * N);
+  for (int64_t t = 0; t < n_tiles; ++t) {
+    const auto mask =
+        pixel_attention_mask.empty() ? pixel_attention_mask : pixel_attention_mask.subspan(t * MASK, MASK);
+    encode_tile(pixel_values.subspan(t * TILE, TILE), mask, out.subspan(t * OUT, OUT), scratch,
+                connector_inputs.subspan(t * IN, IN));
+  }
+}
+
+int64_t VisionEncoder::connector_input_dim() const { return config_.hidden_size * scale_factor_ * scale_factor_; }
+
 void VisionEncoder::encode_tile(std::span<const float> tile, std::span<const uint8_t> pixel_mask, std::span<float> out,
-                                TileScratch& s) const {
+                                TileScratch& s, std::span<float> connector_inputs) const {
   const int64_t D = config_.hidden_size, N = config_.image_size / config_.patch_size, SEQ = N * N;
   // §3.2: a pixel mask matters only when it pads some patch; those patches are
   // then left out as attention keys and the rest get §3.4 ids. Otherwise there
@@ -101,7 +125,10 @@ void VisionEncoder::encode_tile(std::span<const float> tile, std::span<const uin
     vision_layer_forward(layer, config_, key_valid, s.x, SEQ, s.layer, mode_);
   const BiasedWeights& post = weights_.post_layernorm;
   kernels::layer_norm(s.x, SEQ, post.weight, post.bias, static_cast<float>(config_.layer_norm_eps), s.x);
-  connector_forward(weights_.connector, scale_factor_, s.x, SEQ, D, out, mode_);
+  if (connector_inputs.empty()) return connector_forward(weights_.connector, scale_factor_, s.x, SEQ, D, out, mode_);
+  // The same two steps as connector_forward, keeping the shuffled rows.
+  pixel_shuffle(s.x, SEQ, D, scale_factor_, connector_inputs);
+  kernels::matmul(connector_inputs, tokens_per_tile(), weights_.connector, out, mode_);
 }
 
 }  // namespace smolvlm

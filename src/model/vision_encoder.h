@@ -38,12 +38,21 @@ class VisionEncoder {
   void encode(std::span<const float> pixel_values, int64_t n_tiles, std::span<float> out,
               std::span<const uint8_t> pixel_attention_mask = {}) const;
 
+  // encode() that also writes each image token's connector input (the
+  // pixel-shuffled tower output, §4.1) into connector_inputs [n_tiles,
+  // tokens_per_tile, connector_input_dim()]: what training the connector needs
+  // (train/trainable_decoder.h).
+  void encode_with_connector_inputs(std::span<const float> pixel_values, int64_t n_tiles, std::span<float> out,
+                                    std::span<float> connector_inputs,
+                                    std::span<const uint8_t> pixel_attention_mask = {}) const;
+  int64_t connector_input_dim() const;  // vision hidden x scale_factor²
+
  private:
   struct TileScratch;
   void check_encode_args(std::span<const float> pixel_values, int64_t n_tiles, std::span<const float> out,
                          std::span<const uint8_t> pixel_attention_mask) const;
   void encode_tile(std::span<const float> tile, std::span<const uint8_t> pixel_mask, std::span<float> out,
-                   TileScratch& s) const;
+                   TileScratch& s, std::span<float> connector_inputs = {}) const;
 
   VisionConfig config_;
   int64_t scale_factor_ = 0;
