@@ -24,6 +24,9 @@ struct LoraAdapter {
   double alpha = 0;
   bool use_rslora = false;
   std::vector<std::string> target_modules;  // as adapter_config.json lists them (names or one regex)
+  bool target_modules_is_regex = false;     // adapter_config.json gave one string, which PEFT re.fullmatch'es
+  double lora_dropout = 0;                  // saved for PEFT; 0 at inference either way
+  std::string base_model_name_or_path;      // saved for PEFT; informative only
   std::vector<LoraModule> modules;          // in the decoder's order: layer 0..n-1, q,k,v,o,gate,up,down
 
   double scaling() const { return use_rslora ? alpha / std::sqrt(static_cast<double>(rank)) : alpha / rank; }
