@@ -10,5 +10,6 @@ int make_model_main(int argc, char** argv);   // smolvlm make-model
 int bench_main(int argc, char** argv);        // smolvlm bench
 int serve_main(int argc, char** argv);        // smolvlm serve
 int bench_serve_main(int argc, char** argv);  // smolvlm bench-serve
+int eval_main(int argc, char** argv);         // smolvlm eval
 
 }  // namespace smolvlm::cli

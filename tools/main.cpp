@@ -19,6 +19,7 @@ constexpr const char* kUsage =
     "  bench        Speed and memory of a model, as fractions of this machine's bounds\n"
     "  serve        OpenAI-compatible HTTP server with continuous batching and a chat page\n"
     "  bench-serve  Measure how the server's batched decoding scales with concurrent streams\n"
+    "  eval         Run and score a benchmark (DocVQA, MMStar, MMMU...) as VLMEvalKit does\n"
     "\n"
     "Run 'smolvlm <command> --help' for the options of a command.\n";
 
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
     if (command == "serve") return serve_main(argc, argv);
     if (command == "bench-serve") return bench_serve_main(argc, argv);
     std::cerr << "smolvlm: unknown command \"" << command << "\"\n\n" << kUsage;
+    if (command == "eval") return eval_main(argc, argv);
     return 2;
   } catch (const UsageError& e) {
     std::cerr << "smolvlm " << e.what() << "\n(see 'smolvlm " << command << " --help')\n";

@@ -1,0 +1,69 @@
+// A benchmark's samples from the files users have:
+//
+// * VLMEvalKit TSV (vlmeval/dataset/image_base.py ImageBaseDataset): columns
+//   `index`, `image` (base64; a Python list literal of base64 strings for
+//   several images, MMMU; 64 characters or fewer = the `index` of the row whose
+//   image it shares, as ImageBaseDataset.__init__ resolves), or `image_path`
+//   (local files relative to the TSV's folder, or a list literal of them), plus
+//   the task's text columns (question, answer, A..Z, hint, category, split...).
+// * JSONL, one sample per line: {"index": ID, "image": PATH | [PATHS], "question": ...,
+//   "answer": TEXT | [TEXTS], "A": ..., "category": ...}; image paths relative to
+//   the file's folder; a list `answer` is stored as the Python list literal
+//   VLMEvalKit's answer column holds; other values as text (numbers as JSON writes them).
+//
+// A missing required column (see required_columns) or a wrong task/file pairing
+// (options in a file given to an open-ended task) stops with an Error naming the
+// column, task and file. Row problems (undecodable base64, an unknown image
+// reference, no answer) are the row's, reported by images()/row_problem().
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/mapped_file.h"
+#include "eval/eval_row.h"
+#include "eval/eval_task.h"
+#include "eval/tsv_reader.h"
+#include "smolvlm.h"
+
+namespace smolvlm::eval {
+
+// The columns a file for `task` must have besides `index` and `image`/`image_path`.
+std::vector<std::string> required_columns(Task task);
+
+class EvalData {
+ public:
+  // Reads a .tsv or .jsonl file (by extension) for `task`.
+  static EvalData open(const std::string& path, Task task);
+
+  size_t size() const { return rows_.size(); }
+  const EvalRow& row(size_t i) const { return rows_[i]; }
+  const std::vector<std::string>& columns() const { return columns_; }
+  // A problem of row i found while reading it ("" when none): e.g. no answer.
+  const std::string& row_problem(size_t i) const { return problems_[i]; }
+  // The images of row i in order, as engine items. Throws Error (a row-level
+  // problem) for undecodable base64 or an unknown image reference.
+  std::vector<Content> images(size_t i) const;
+
+ private:
+  struct ImageCells {
+    std::vector<std::string_view> base64;  // views into the TSV
+    std::vector<std::string> paths;        // local files
+    std::string problem;                   // e.g. a reference to no row
+  };
+  void read_tsv(const std::string& path, Task task);
+  void read_jsonl(const std::string& path, Task task);
+  void check_columns(Task task, const std::string& path) const;
+  void note_row_problems(Task task);
+
+  std::unique_ptr<MappedFile> file_;  // the TSV the cells view
+  std::unique_ptr<TsvTable> table_;
+  std::vector<std::string> columns_;
+  std::vector<EvalRow> rows_;
+  std::vector<ImageCells> images_;
+  std::vector<std::string> problems_;
+};
+
+}  // namespace smolvlm::eval

@@ -1,0 +1,52 @@
+// `smolvlm eval`: a benchmark file through the engine, prompted as VLMEvalKit's
+// SmolVLM wrappers prompt (eval_prompts.h), scored by the official rules
+// (scoring.h), written row by row (eval_report.h).
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "core/json_file.h"
+#include "eval/eval_prompts.h"
+#include "eval/eval_task.h"
+#include "smolvlm.h"
+
+namespace smolvlm::eval {
+
+struct EvalOptions {
+  Task task = Task::DocVQA;
+  std::string model_dir;
+  std::string data_path;
+  std::string out_dir;
+  std::optional<int64_t> limit;            // the first N rows of the file
+  bool resume = false;                     // continue out_dir/samples.jsonl
+  std::optional<PromptStyle> prompt_style;  // default: from the checkpoint (prompt_style_for)
+  GenerationOptions generation;            // greedy and 2048 new tokens unless set (VLMEvalKit's kwargs)
+  LoadOptions load;
+  std::string dtype_name = "f32";
+};
+
+// The VLMEvalKit wrapper a checkpoint is evaluated with: SmolVLM2 for
+// SmolVLMForConditionalGeneration checkpoints and any with video_sampling in
+// preprocessor_config.json, SmolVLM otherwise (Idefics3).
+PromptStyle prompt_style_for(const std::string& model_dir);
+
+// The generation settings of a run: `requested` with VLMEvalKit's defaults for
+// what it leaves unset (max_new_tokens 2048, greedy).
+GenerationOptions eval_generation_options(GenerationOptions requested);
+
+// Runs the benchmark; returns the summary written to out_dir/summary.json.
+// Throws Error before loading the model for a bad file or task/file pairing,
+// and when out_dir already holds samples and resume is off.
+Json run_eval(const EvalOptions& options, std::ostream& progress);
+
+// Scores predictions made elsewhere: `predictions_path` holds one line per
+// sample in the layout of /work/shared/fixtures/eval/scoring/<task>.jsonl
+// ("prediction" plus the answer fields; optional "index"/"id", "category",
+// "split"). Writes the same three files into out_dir; returns the summary.
+Json score_predictions(Task task, const std::string& predictions_path, const std::string& out_dir,
+                       std::ostream& progress);
+
+}  // namespace smolvlm::eval
