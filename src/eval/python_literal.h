@@ -10,10 +10,11 @@
 namespace smolvlm::eval {
 
 // If `text` is a Python list display whose items are str, int, float, bool or
-// None literals, their str() values; nullopt if it is not a list literal
-// (eval() would fail or give another type). A list holding other things
-// (nested lists, dicts, names) throws Error: VLMEvalKit would str() them in ways
-// no benchmark answer column uses.
+// None literals (str with quotes of any kind, r/u prefixes, escapes, implicit
+// concatenation), their str() values; otherwise nullopt: eval() fails or gives
+// another type. Lists holding anything else (nested containers, bytes, names,
+// hexadecimal numbers, \N{} escapes) are outside this subset and also give
+// nullopt; no benchmark answer column holds them.
 std::optional<std::vector<std::string>> parse_python_list(std::string_view text);
 
 // repr() of a Python float: the shortest round-tripping digits, positional for

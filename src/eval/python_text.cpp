@@ -41,11 +41,23 @@ bool equals_ignoring_ascii_case(std::u32string_view text, std::u32string_view lo
   return true;
 }
 
-// Python's _PyUnicode_TransformDecimalAndSpaceToASCII, after strip(): decimal
-// digits of any script become ASCII; any other non-ASCII character makes the
-// number invalid.
+// The spaces int() and float() skip around a number: CPython's
+// _PyUnicode_TransformDecimalAndSpaceToASCII turns non-ASCII whitespace into ' '
+// but copies ASCII as is, and the parser then skips only " \t\n\v\f\r" (so
+// U+001C..U+001F, spaces to str.split(), make the number invalid).
+bool is_number_space(char32_t c) {
+  if (c < 0x7F) return c == U' ' || (c >= U'\t' && c <= U'\r');
+  return is_space(c);
+}
+
+// The rest of that transform: decimal digits of any script become ASCII; any
+// other non-ASCII character makes the number invalid.
 std::optional<std::string> to_ascii_number_text(std::u32string_view text) {
-  const std::u32string stripped = strip(text);
+  size_t begin = 0;
+  size_t end = text.size();
+  while (begin < end && is_number_space(text[begin])) ++begin;
+  while (end > begin && is_number_space(text[end - 1])) --end;
+  const std::u32string_view stripped = text.substr(begin, end - begin);
   std::string ascii;
   ascii.reserve(stripped.size());
   for (char32_t c : stripped) {
