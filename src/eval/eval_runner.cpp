@@ -160,8 +160,10 @@ Json run_eval(const EvalOptions& options, std::ostream& progress) {
   if (options.limit && static_cast<size_t>(*options.limit) < n_rows) n_rows = static_cast<size_t>(*options.limit);
   std::set<std::string> done;
   for (const SampleRecord& r : records) done.insert(r.id);
+  size_t done_in_selection = 0;
+  for (size_t i = 0; i < n_rows; ++i) done_in_selection += done.count(data.row(i).index);
   SampleWriter writer(samples_path, options.resume);
-  ProgressLine line(progress, std::string(task_name(options.task)), n_rows, std::min(done.size(), n_rows));
+  ProgressLine line(progress, std::string(task_name(options.task)), n_rows, done_in_selection);
   for (size_t i = 0; i < n_rows; ++i) {
     if (done.count(data.row(i).index)) continue;
     records.push_back(evaluate_row(*engine, data, i, options.task, style, generation));
