@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "core/error.h"
 #include "train/sft_data.h"
@@ -136,12 +137,23 @@ TrainingExample completed(const PreparedPrompt& prompt, const std::vector<int32_
 
 }  // namespace
 
-DpoPair encode_dpo_pair(PromptBuilder& prompts, const DpoRecord& record) {
+namespace {
+
+// The pair, or nothing when a sequence would be longer than max_length (> 0);
+// the texts' own tokens (each "<image>" counted once, expansion only adds)
+// are checked before any image work.
+std::optional<DpoPair> encode_within(PromptBuilder& prompts, const DpoRecord& record, int64_t max_length) {
   const auto render = [&](const Conversation& c, bool add_generation_prompt) {
     return prompts.render(c, add_generation_prompt);
   };
+  const auto too_long = [&](size_t n) { return max_length > 0 && static_cast<int64_t>(n) > max_length; };
   DpoPair pair;
   pair.texts = split_dpo_texts(render, record);
+  const Tokenizer& tokenizer = prompts.tokenizer();
+  const std::vector<int32_t> chosen = tokenizer.encode(pair.texts.chosen);
+  const std::vector<int32_t> rejected = tokenizer.encode(pair.texts.rejected);
+  const size_t longest_completion = std::max(chosen.size(), rejected.size());
+  if (too_long(tokenizer.encode(pair.texts.prompt).size() + longest_completion)) return std::nullopt;
   std::vector<Content> images;
   for (const Message& m : record.prompt)
     for (const Content& c : m.content)
@@ -149,11 +161,16 @@ DpoPair encode_dpo_pair(PromptBuilder& prompts, const DpoRecord& record) {
   GenerationOptions options;
   options.keep_image_tensors = true;
   const PreparedPrompt prompt = prompts.prepare_text(pair.texts.prompt, images, options);
+  if (too_long(prompt.ids.size() + longest_completion)) return std::nullopt;
   pair.prompt_length = static_cast<int64_t>(prompt.ids.size());
-  pair.chosen = completed(prompt, prompts.tokenizer().encode(pair.texts.chosen));
-  pair.rejected = completed(prompt, prompts.tokenizer().encode(pair.texts.rejected));
+  pair.chosen = completed(prompt, chosen);
+  pair.rejected = completed(prompt, rejected);
   return pair;
 }
+
+}  // namespace
+
+DpoPair encode_dpo_pair(PromptBuilder& prompts, const DpoRecord& record) { return *encode_within(prompts, record, 0); }
 
 DpoPairs build_dpo_pairs(const DpoDataset& data, PromptBuilder& prompts, int64_t max_length, BadLinePolicy policy) {
   LineErrors errors(data.path, policy);
@@ -161,13 +178,12 @@ DpoPairs build_dpo_pairs(const DpoDataset& data, PromptBuilder& prompts, int64_t
   DpoPairs out;
   for (const DpoRecord& record : data.records) {
     errors.guard(record.line, [&] {
-      DpoPair pair = encode_dpo_pair(prompts, record);
-      const size_t longest = std::max(pair.chosen.input_ids.size(), pair.rejected.input_ids.size());
-      if (max_length > 0 && static_cast<int64_t>(longest) > max_length) {
+      std::optional<DpoPair> pair = encode_within(prompts, record, max_length);
+      if (!pair) {
         ++out.skipped_too_long;
         return;
       }
-      out.pairs.push_back(std::move(pair));
+      out.pairs.push_back(std::move(*pair));
       out.lines.push_back(record.line);
     });
   }

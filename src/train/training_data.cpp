@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "train/assistant_spans.h"
 #include "train/label_mask.h"
+#include "model/vision_encoder.h"
 #include "train/python_strip.h"
 #include "vision/processor_config.h"
 
@@ -45,7 +46,8 @@ std::optional<int32_t> tokenizer_pad_token_id(const std::string& model_dir, cons
   return std::nullopt;
 }
 
-SftEncoder::SftEncoder(LoadedModel& model, const std::string& model_dir) : model_(model) {
+SftEncoder::SftEncoder(LoadedModel& model, const std::string& model_dir, bool connector_inputs)
+    : model_(model), connector_inputs_(connector_inputs) {
   const Tokenizer& tokenizer = model.prompts.tokenizer();
   ids_.image = static_cast<int32_t>(model.config.image_token_id);
   ids_.pad = tokenizer_pad_token_id(model_dir, tokenizer);
@@ -54,9 +56,17 @@ SftEncoder::SftEncoder(LoadedModel& model, const std::string& model_dir) : model
 }
 
 SftEncoding SftEncoder::encode(const Conversation& conversation, LabelMasking masking) {
+  return *encode_within(conversation, masking, 0);
+}
+
+std::optional<SftEncoding> SftEncoder::encode_within(const Conversation& conversation, LabelMasking masking,
+                                                     int64_t max_length) {
   const std::string rendered = model_.prompts.render(conversation, /*add_generation_prompt=*/false);
   SftEncoding out;
   out.text = std::string(python_strip(rendered));
+  // Expansion only adds tokens, so the unexpanded text's count is a lower bound.
+  const auto too_long = [&](size_t n) { return max_length > 0 && static_cast<int64_t>(n) > max_length; };
+  if (too_long(model_.prompts.tokenizer().encode(out.text).size())) return std::nullopt;
   std::vector<Content> images;
   for (const Message& m : conversation)
     for (const Content& c : m.content)
@@ -64,10 +74,12 @@ SftEncoding SftEncoder::encode(const Conversation& conversation, LabelMasking ma
   GenerationOptions options;
   options.keep_image_tensors = true;  // image_hidden_states: the frozen tower + connector output
   PreparedPrompt prepared = model_.prompts.prepare_text(out.text, images, options);
+  if (too_long(prepared.ids.size())) return std::nullopt;
   out.images = prepared.images;
   TrainingExample& ex = out.example;
   ex.input_ids = std::move(prepared.ids);
   ex.image_features = std::move(prepared.image_hidden_states);
+  if (connector_inputs_ && !images.empty()) fill_connector_inputs(prepared, ex);
   const auto n_image_tokens = std::count(ex.input_ids.begin(), ex.input_ids.end(), ids_.image);
   if (ex.image_features.size() != static_cast<size_t>(n_image_tokens * model_.config.text.hidden_size))
     throw Error("image features", std::to_string(ex.image_features.size()) + " values for " +
@@ -75,6 +87,18 @@ SftEncoding SftEncoder::encode(const Conversation& conversation, LabelMasking ma
   ex.labels = masking == LabelMasking::Notebook ? notebook_labels(ex.input_ids, ids_.image, ids_.pad)
                                                 : assistant_only(conversation, rendered, out);
   return out;
+}
+
+// The tiles once more through the tower, keeping the connector's inputs; the
+// features of the same run replace the cached ones, row for row the same.
+void SftEncoder::fill_connector_inputs(const PreparedPrompt& prepared, TrainingExample& example) const {
+  const VisionEncoder& vision = *model_.vision;
+  int64_t tiles = 0;
+  for (const ImageLayout& l : prepared.images) tiles += l.tiles;
+  const int64_t rows = tiles * vision.tokens_per_tile();
+  example.image_features.assign(static_cast<size_t>(rows * vision.output_dim()), 0.0f);
+  example.connector_inputs.assign(static_cast<size_t>(rows * vision.connector_input_dim()), 0.0f);
+  vision.encode_with_connector_inputs(prepared.pixel_values, tiles, example.image_features, example.connector_inputs);
 }
 
 std::vector<int32_t> SftEncoder::assistant_only(const Conversation& conversation, const std::string& rendered,
@@ -103,12 +127,12 @@ SftExamples build_sft_examples(const SftDataset& data, SftEncoder& encoder, Labe
   SftExamples out;
   for (const SftRecord& record : data.records) {
     errors.guard(record.line, [&] {
-      SftEncoding encoding = encoder.encode(record.messages, masking);
-      if (max_length > 0 && static_cast<int64_t>(encoding.example.input_ids.size()) > max_length) {
+      std::optional<SftEncoding> encoding = encoder.encode_within(record.messages, masking, max_length);
+      if (!encoding) {
         ++out.skipped_too_long;
         return;
       }
-      out.examples.push_back(std::move(encoding.example));
+      out.examples.push_back(std::move(encoding->example));
       out.lines.push_back(record.line);
     });
   }

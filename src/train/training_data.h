@@ -34,22 +34,31 @@ struct SftEncoding {
 
 class SftEncoder {
  public:
-  // `model` (loaded from `model_dir`) must outlive the encoder.
-  SftEncoder(LoadedModel& model, const std::string& model_dir);
+  // `model` (loaded from `model_dir`) must outlive the encoder. With
+  // `connector_inputs`, examples with images also carry the connector's
+  // input rows (for --train-connector; the vision tower runs twice then).
+  SftEncoder(LoadedModel& model, const std::string& model_dir, bool connector_inputs = false);
 
   // Throws Error for images that fail to load, conversations the template
   // rejects, and (assistant-only) templates whose turns it cannot walk.
   SftEncoding encode(const Conversation& conversation, LabelMasking masking);
+  // encode(), or nothing when the sequence would be longer than max_length
+  // (> 0); a text whose tokens alone (each "<image>" counted once) are too
+  // many is refused before any image work.
+  std::optional<SftEncoding> encode_within(const Conversation& conversation, LabelMasking masking,
+                                           int64_t max_length);
 
   const TrainingTokenIds& token_ids() const { return ids_; }
 
  private:
   std::vector<int32_t> assistant_only(const Conversation& conversation, const std::string& rendered,
                                       const SftEncoding& encoding) const;
+  void fill_connector_inputs(const PreparedPrompt& prepared, TrainingExample& example) const;
 
   LoadedModel& model_;
   TrainingTokenIds ids_;
   int64_t image_seq_len_ = 0;  // <image> tokens per tile (processor_config.json)
+  bool connector_inputs_ = false;
 };
 
 struct SftExamples {

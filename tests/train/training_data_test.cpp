@@ -105,6 +105,47 @@ TEST(TrainingData, TooLongSequencesAreSkippedWholeAndCounted) {
   EXPECT_EQ(all.skipped_too_long, 0);
 }
 
+TEST(TrainingData, TextLongerThanTheModelIsSkippedBeforeAnyImageWork) {
+  // 9000 words: past max_length, and past max_position_embeddings (8192),
+  // which prepare_text refuses; the text's own count skips it first.
+  std::string words;
+  for (int i = 0; i < 9000; ++i) words += " word";
+  SftDataset data;
+  data.path = "memory.jsonl";
+  data.records.push_back({7, {{"user", {Content::text_item(words)}}, {"assistant", {Content::text_item("ok")}}}});
+  const SftExamples skipped = build_sft_examples(data, encoder(), LabelMasking::Notebook, 2048, BadLinePolicy::Stop);
+  EXPECT_EQ(skipped.skipped_too_long, 1);
+  EXPECT_TRUE(skipped.examples.empty());
+  // Without a limit the model's own limit is a line error.
+  const SftExamples refused = build_sft_examples(data, encoder(), LabelMasking::Notebook, 0, BadLinePolicy::Skip);
+  ASSERT_EQ(refused.bad_lines.size(), 1u);
+  EXPECT_EQ(refused.bad_lines[0].line, 7);
+  EXPECT_NE(refused.bad_lines[0].problem.find("max_position_embeddings"), std::string::npos);
+}
+
+TEST(TrainingData, ConnectorInputsAreTheRowsTheConnectorProjects) {
+  // Idefics3Connector: features = proj(pixel-shuffled tower output), a linear
+  // map without bias; each image token's connector input row maps to its row.
+  SftEncoder with_inputs(tiny_model(), model_dir(), /*connector_inputs=*/true);
+  const SftEncoding e = with_inputs.encode(fixture_data().records[3].messages, LabelMasking::Notebook);
+  const SftEncoding plain = encoder().encode(fixture_data().records[3].messages, LabelMasking::Notebook);
+  EXPECT_EQ(e.example.image_features, plain.example.image_features);
+  const std::vector<float> w = to_f32(tiny_model().weights.get("model.connector.modality_projection.proj.weight"));
+  const int64_t hidden = tiny_model().config.text.hidden_size;
+  const int64_t in_dim = static_cast<int64_t>(w.size()) / hidden;
+  const int64_t rows = std::count(e.example.input_ids.begin(), e.example.input_ids.end(), 49190);
+  ASSERT_EQ(static_cast<int64_t>(e.example.connector_inputs.size()), rows * in_dim);
+  double err = 0;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t o = 0; o < hidden; ++o) {
+      double y = 0;
+      for (int64_t k = 0; k < in_dim; ++k) y += double(w[o * in_dim + k]) * e.example.connector_inputs[r * in_dim + k];
+      err = std::max(err, std::fabs(y - e.example.image_features[r * hidden + o]));
+    }
+  EXPECT_LE(err, 1e-4);
+  EXPECT_TRUE(plain.example.connector_inputs.empty());
+}
+
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
