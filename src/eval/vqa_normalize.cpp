@@ -39,7 +39,7 @@ bool has_digit_comma_digit(std::u32string_view text) {
 
 }  // namespace
 
-std::u32string vlmeval_process_punctuation(std::u32string_view text) {
+std::u32string vlmeval_process_punctuation(std::u32string_view text, PeriodRule period_rule) {
   const bool digit_comma = has_digit_comma_digit(text);
   std::u32string spaced;
   spaced.reserve(text.size());
@@ -53,13 +53,15 @@ std::u32string vlmeval_process_punctuation(std::u32string_view text) {
     const bool remove = py::contains(text, with_space_after) || py::contains(text, with_space_before) || digit_comma;
     if (!remove) spaced += U' ';
   }
-  // periodStrip = (?<!\d)\.(?!\d), applied to the first kPeriodStripCount matches.
+  // periodStrip, applied to the first kPeriodStripCount matches.
   std::u32string out;
   out.reserve(spaced.size());
   size_t removed = 0;
   for (size_t i = 0; i < spaced.size(); ++i) {
-    const bool lone_period = spaced[i] == U'.' && !(i > 0 && py::is_decimal_digit(spaced[i - 1])) &&
-                             !(i + 1 < spaced.size() && py::is_decimal_digit(spaced[i + 1]));
+    const bool digit_before = i > 0 && py::is_decimal_digit(spaced[i - 1]);
+    const bool digit_after = i + 1 < spaced.size() && py::is_decimal_digit(spaced[i + 1]);
+    const bool lone_period =
+        spaced[i] == U'.' && !digit_after && (period_rule == PeriodRule::NotFollowedByDigit || !digit_before);
     if (lone_period && removed < kPeriodStripCount) {
       ++removed;
       continue;

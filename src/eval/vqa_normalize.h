@@ -10,7 +10,13 @@
 
 namespace smolvlm::eval {
 
-std::u32string vlmeval_process_punctuation(std::u32string_view text);
+// Which periods process_punctuation deletes (at most 32 either way): VLMEvalKit's
+// (?<!\d)\.(?!\d) keeps those next to a digit; the m4 GT-VisionLab copy's
+// (?!<=\d)(\.)(?!\d) keeps only those followed by one.
+enum class PeriodRule { NotNextToDigit, NotFollowedByDigit };
+
+std::u32string vlmeval_process_punctuation(std::u32string_view text,
+                                           PeriodRule period_rule = PeriodRule::NotNextToDigit);
 std::u32string vlmeval_process_digit_article(std::u32string_view text);
 // '\n', '\t' -> ' ', strip, process_punctuation, process_digit_article.
 std::u32string vlmeval_process_answer(std::u32string_view text);

@@ -46,12 +46,7 @@ TEST(CanInfer, OptionTextMustBeUniqueAndThePredictionShort) {
   EXPECT_EQ(can_infer("", kAnimals), "");
 }
 
-EvalRow mcq_row(std::map<std::string, std::string> fields) {
-  EvalRow row;
-  row.index = "7";
-  row.fields = std::move(fields);
-  return row;
-}
+EvalRow mcq_row(std::map<std::string, std::string> fields) { return EvalRow{"mcq-7", std::move(fields)}; }
 
 TEST(MultipleChoiceScore, UnextractableIsZAndNeverRight) {
   const EvalRow row = mcq_row({{"A", "cat"}, {"B", "dog"}, {"C", ""}, {"answer", "B"}});

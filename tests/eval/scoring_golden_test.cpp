@@ -11,6 +11,8 @@
 #include "common/fixtures.h"
 #include "core/json_file.h"
 #include "eval/anls.h"
+#include "eval/m4_relaxed_accuracy.h"
+#include "eval/m4_vqa_accuracy.h"
 #include "eval/mathvista_prefetch.h"
 #include "eval/multiple_choice.h"
 #include "eval/relaxed_accuracy.h"
@@ -86,6 +88,22 @@ void check_intermediates(Task task, const ScoringCase& scoring_case, const Sampl
       EXPECT_EQ(accuracy.normalized_prediction, line.at("norm_pred").get<std::string>()) << "norm_pred";
       EXPECT_EQ(result.extracted, line.at("norm_pred").get<std::string>()) << "extracted";
     }
+  }
+  if (line.contains("m4")) {  // smollm m4 variants (optional metrics, compared with the official one)
+    const M4VqaAccuracy m4 = m4_vqa_accuracy(parse_answer_list(row.fields.at("answer")), prediction);
+    const Json& expected = line["m4"];
+    EXPECT_NEAR(m4.oe_vqa_accuracy, expected.at("oe_vqa_accuracy").get<double>(), kTolerance) << "m4 oe";
+    EXPECT_NEAR(m4.first_word_vqa_accuracy, expected.at("first_word_vqa_accuracy").get<double>(), kTolerance)
+        << "m4 first word";
+    EXPECT_NEAR(m4.gt_vision_lab_oe_vqa_accuracy, expected.at("gt_vision_lab_oe_vqa_accuracy").get<double>(),
+                kTolerance) << "m4 GT-VisionLab oe";
+    EXPECT_NEAR(m4.gt_vision_lab_first_word_vqa_accuracy,
+                expected.at("gt_vision_lab_first_word_vqa_accuracy").get<double>(), kTolerance)
+        << "m4 GT-VisionLab first word";
+  }
+  if (line.contains("m4_relaxed")) {
+    EXPECT_EQ(m4_relaxed_accuracy(parse_answer_list(row.fields.at("answer")), prediction),
+              line["m4_relaxed"].get<double>()) << "m4_relaxed";
   }
   if (line.contains("extracted")) {
     EXPECT_EQ(result.extracted, line["extracted"].get<std::string>()) << "extracted";
