@@ -43,7 +43,7 @@ inline std::vector<Conversation> sft_conversations() {
 // One example per conversation: ids and labels (notebook or assistant-only
 // masking) from sft_encoded.json, image features from the engine; with
 // connector_inputs when asked (the connector trains).
-inline std::vector<TrainingExample> sft_examples(const std::string& labels_key, bool connector_inputs) {
+inline std::vector<TrainingExample> encode_sft_examples(const std::string& labels_key, bool connector_inputs) {
   const Json encoded = read_json_file(training_dir() + "/data/sft_encoded.json");
   const std::vector<Conversation> conversations = sft_conversations();
   LoadedModel& model = tiny_model();
@@ -70,6 +70,14 @@ inline std::vector<TrainingExample> sft_examples(const std::string& labels_key, 
     examples.push_back(std::move(ex));
   }
   return examples;
+}
+
+// encode_sft_examples, made once per process for each (labels, connector) choice.
+inline const std::vector<TrainingExample>& sft_examples(const std::string& labels_key, bool connector_inputs) {
+  static std::map<std::pair<std::string, bool>, std::vector<TrainingExample>> made;
+  const auto key = std::make_pair(labels_key, connector_inputs);
+  if (!made.count(key)) made[key] = encode_sft_examples(labels_key, connector_inputs);
+  return made[key];
 }
 
 // lora-sft/adapter_init read with the safetensors reader: r 8, alpha 16, the
