@@ -169,6 +169,14 @@ using TextCallback = std::function<void(std::string_view)>;
 // Block-quantized weights, GGUF's layouts: Q8_0 (int8 per 32-block + f16 scale), Q4_0 (4 bits).
 enum class WeightDtype { Q8_0, Q4_0 };
 
+// A PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors)
+// applied at inference without merging: each targeted projection adds
+// scale * (lora_alpha / r) * B (A x).
+struct LoraAdapterSpec {
+  std::string path;
+  double scale = 1.0;
+};
+
 // How a checkpoint is run.
 struct LoadOptions {
   // false: exact f32 arithmetic over the stored weights (matches transformers' f32 run within 1e-4);
@@ -181,6 +189,9 @@ struct LoadOptions {
   std::optional<WeightDtype> text_weights;
   std::optional<WeightDtype> vision_weights;
   std::optional<WeightDtype> connector_weights;
+  // LoRA adapters on the text decoder, applied in this order (`smolvlm run --lora DIR[:SCALE]`).
+  // Each is checked against the checkpoint at load: a target or shape that does not fit throws.
+  std::vector<LoraAdapterSpec> lora;
 };
 
 class Engine {

@@ -31,7 +31,7 @@ class EngineImpl final : public Engine {
   EngineImpl(const std::string& model_dir, const LoadOptions& options)
       : model_(model_dir, kImageCacheBytes,
                options.bf16_compute ? kernels::ComputeMode::Fast : kernels::ComputeMode::Exact,
-               weight_dtypes(options)) {}
+               weight_dtypes(options), options.lora) {}
 
   std::string render_prompt(const Conversation& conversation, bool add_generation_prompt) const override {
     return model_.prompts.render(conversation, add_generation_prompt);

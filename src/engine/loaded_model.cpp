@@ -1,17 +1,29 @@
 #include "engine/loaded_model.h"
 
+#include "model/lora_io.h"
+
 namespace smolvlm {
+namespace {
+
+std::vector<ScaledLora> load_adapters(const std::vector<LoraAdapterSpec>& specs, const ModelConfig& config) {
+  std::vector<ScaledLora> adapters;
+  for (const LoraAdapterSpec& spec : specs) adapters.push_back({load_lora_adapter(spec.path, config), spec.scale});
+  return adapters;
+}
+
+}  // namespace
 
 LoadedModel::LoadedModel(const std::string& model_dir, size_t image_cache_bytes, kernels::ComputeMode mode,
-                         const WeightDtypes& quantize)
-    : LoadedModel(model_dir, TensorStore::open_dir(model_dir), image_cache_bytes, mode, quantize) {}
+                         const WeightDtypes& quantize, const std::vector<LoraAdapterSpec>& lora)
+    : LoadedModel(model_dir, TensorStore::open_dir(model_dir), image_cache_bytes, mode, quantize, lora) {}
 
 LoadedModel::LoadedModel(const std::string& model_dir, TensorStore weights_in, size_t image_cache_bytes,
-                         kernels::ComputeMode mode, const WeightDtypes& quantize)
+                         kernels::ComputeMode mode, const WeightDtypes& quantize,
+                         const std::vector<LoraAdapterSpec>& lora)
     : config(load_model_config(model_dir)),
       generation_config(load_generation_config(model_dir)),
       weights(quantize_store(std::move(weights_in), config, quantize)),
-      decoder(weights, config, mode),
+      decoder(weights, config, mode, load_adapters(lora, config)),
       vision(config.vision ? std::make_unique<VisionEncoder>(weights, config, mode) : nullptr),
       prompts(model_dir, config, decoder, vision.get(), image_cache_bytes) {}
 

@@ -13,6 +13,7 @@
 #include "io/safetensors.h"
 #include "model/text_decoder.h"
 #include "model/vision_encoder.h"
+#include "smolvlm.h"
 #include "model/weight_quantization.h"
 
 namespace smolvlm {
@@ -20,13 +21,16 @@ namespace smolvlm {
 struct LoadedModel {
   // Throws Error naming the file or tensor that is missing or malformed.
   // `quantize`: weights block-quantized at load (model/weight_quantization.h).
+  // `lora`: PEFT adapters read against the config and applied unmerged by the decoder.
   explicit LoadedModel(const std::string& model_dir, size_t image_cache_bytes = size_t{64} << 20,
-                       kernels::ComputeMode mode = kernels::ComputeMode::Exact, const WeightDtypes& quantize = {});
+                       kernels::ComputeMode mode = kernels::ComputeMode::Exact, const WeightDtypes& quantize = {},
+                       const std::vector<LoraAdapterSpec>& lora = {});
   // The configs, tokenizer and chat template from `model_dir`, the weights
   // given (e.g. random ones made in memory by `smolvlm bench --like`), and
   // the arithmetic of the decoder and vision tower (kernels/compute_mode.h).
   LoadedModel(const std::string& model_dir, TensorStore weights, size_t image_cache_bytes,
-              kernels::ComputeMode mode, const WeightDtypes& quantize = {});
+              kernels::ComputeMode mode, const WeightDtypes& quantize = {},
+              const std::vector<LoraAdapterSpec>& lora = {});
   LoadedModel(const LoadedModel&) = delete;
   LoadedModel& operator=(const LoadedModel&) = delete;
 

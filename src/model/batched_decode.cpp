@@ -38,8 +38,11 @@ void attention_block(const DecoderLayerWeights& w, const TextConfig& c, int64_t 
   const int64_t NH = c.num_heads, NKV = c.num_kv_heads, D = c.head_dim;
   kernels::rms_norm(x, B, w.input_norm, static_cast<float>(c.rms_norm_eps), s.normed);
   kernels::matmul(s.normed, B, w.q_proj, s.q, mode);
+  add_lora_deltas(w.lora.q, s.normed, B, s.q, mode);
   kernels::matmul(s.normed, B, w.k_proj, s.k, mode);
+  add_lora_deltas(w.lora.k, s.normed, B, s.k, mode);
   kernels::matmul(s.normed, B, w.v_proj, s.v, mode);
+  add_lora_deltas(w.lora.v, s.normed, B, s.v, mode);
   for (int64_t b = 0; b < B; ++b) {
     const std::span<const float> cos = std::span(rope.cos).subspan(b * D, D);
     const std::span<const float> sin = std::span(rope.sin).subspan(b * D, D);
@@ -55,6 +58,7 @@ void attention_block(const DecoderLayerWeights& w, const TextConfig& c, int64_t 
                               std::span(s.attn).subspan(b * NH * D, NH * D), mode);
   }
   kernels::matmul(s.attn, B, w.o_proj, s.out, mode);
+  add_lora_deltas(w.lora.o, s.attn, B, s.out, mode);
   kernels::add_in_place(x, s.out);
 }
 
@@ -62,9 +66,12 @@ void mlp_block(const DecoderLayerWeights& w, const TextConfig& c, std::span<floa
                kernels::ComputeMode mode) {
   kernels::rms_norm(x, B, w.post_norm, static_cast<float>(c.rms_norm_eps), s.normed);
   kernels::matmul(s.normed, B, w.gate_proj, s.gate, mode);
+  add_lora_deltas(w.lora.gate, s.normed, B, s.gate, mode);
   kernels::matmul(s.normed, B, w.up_proj, s.up, mode);
+  add_lora_deltas(w.lora.up, s.normed, B, s.up, mode);
   kernels::silu_mul(s.gate, s.up, s.gate);
   kernels::matmul(s.gate, B, w.down_proj, s.out, mode);
+  add_lora_deltas(w.lora.down, s.gate, B, s.out, mode);
   kernels::add_in_place(x, s.out);
 }
 

@@ -15,8 +15,11 @@ void attention_block(const DecoderLayerWeights& w, const TextConfig& c, int64_t 
   const int64_t NH = c.num_heads, NKV = c.num_kv_heads, D = c.head_dim, PAST = cache.size();
   kernels::rms_norm(x, n, w.input_norm, static_cast<float>(c.rms_norm_eps), s.normed);
   kernels::matmul(s.normed, n, w.q_proj, s.q, mode);
+  add_lora_deltas(w.lora.q, s.normed, n, s.q, mode);
   kernels::matmul(s.normed, n, w.k_proj, s.k, mode);
+  add_lora_deltas(w.lora.k, s.normed, n, s.k, mode);
   kernels::matmul(s.normed, n, w.v_proj, s.v, mode);
+  add_lora_deltas(w.lora.v, s.normed, n, s.v, mode);
   for (int64_t t = 0; t < n; ++t) {
     const std::span<const float> cos = std::span(rope.cos).subspan(t * D, D);
     const std::span<const float> sin = std::span(rope.sin).subspan(t * D, D);
@@ -28,6 +31,7 @@ void attention_block(const DecoderLayerWeights& w, const TextConfig& c, int64_t 
   const kernels::AttentionShape shape{n, PAST, NH, NKV, D, cache.capacity()};
   kernels::causal_attention(s.q, cache.keys(layer), cache.values(layer), shape, s.attn, mode);
   kernels::matmul(s.attn, n, w.o_proj, s.out, mode);
+  add_lora_deltas(w.lora.o, s.attn, n, s.out, mode);
   kernels::add_in_place(x, s.out);
 }
 
@@ -36,9 +40,12 @@ void mlp_block(const DecoderLayerWeights& w, const TextConfig& c, std::span<floa
                kernels::ComputeMode mode) {
   kernels::rms_norm(x, n, w.post_norm, static_cast<float>(c.rms_norm_eps), s.normed);
   kernels::matmul(s.normed, n, w.gate_proj, s.gate, mode);
+  add_lora_deltas(w.lora.gate, s.normed, n, s.gate, mode);
   kernels::matmul(s.normed, n, w.up_proj, s.up, mode);
+  add_lora_deltas(w.lora.up, s.normed, n, s.up, mode);
   kernels::silu_mul(s.gate, s.up, s.gate);
   kernels::matmul(s.gate, n, w.down_proj, s.out, mode);
+  add_lora_deltas(w.lora.down, s.gate, n, s.out, mode);
   kernels::add_in_place(x, s.out);
 }
 

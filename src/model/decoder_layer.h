@@ -30,7 +30,8 @@ struct LayerScratch {
   std::vector<float> up;      // [n, I]
 };
 
-// Runs layer `layer` on x [n_tokens, H] in place. The new positions are
+// Runs layer `layer` on x [n_tokens, H] in place; every projection adds the
+// LoRA deltas bound in w.lora (none by default). The new positions are
 // cache.size() .. cache.size() + n_tokens - 1; their K (after RoPE) and V are
 // written into the cache (the caller advances it after the last layer).
 void decoder_layer_forward(const DecoderLayerWeights& w, const TextConfig& c, int64_t layer, const RopeTables& rope,

@@ -32,4 +32,14 @@ struct LoraAdapter {
   double scaling() const { return use_rslora ? alpha / std::sqrt(static_cast<double>(rank)) : alpha / rank; }
 };
 
+// An adapter with the user's weight on top of its own scaling (`--lora
+// DIR:SCALE`, merge): its delta is scale * scaling() * B (A x).
+struct ScaledLora {
+  LoraAdapter adapter;
+  double scale = 1.0;
+
+  // The one f32 factor the delta is multiplied by (scale * scaling(), rounded once).
+  float factor() const { return static_cast<float>(scale * adapter.scaling()); }
+};
+
 }  // namespace smolvlm

@@ -8,6 +8,7 @@
 #include "kernels/norms.h"
 #include "kernels/rope.h"
 #include "model/decoder_layer.h"
+#include "model/lora_forward.h"
 
 namespace smolvlm {
 namespace {
@@ -23,11 +24,16 @@ RopeTables rope_tables(std::span<const float> inv_freq, int64_t first_position, 
 
 }  // namespace
 
-TextDecoder::TextDecoder(const TensorStore& weights, const ModelConfig& config, kernels::ComputeMode mode)
+TextDecoder::TextDecoder(const TensorStore& weights, const ModelConfig& config, kernels::ComputeMode mode,
+                         std::vector<ScaledLora> lora)
     : config_(config.text),
       weights_(bind_text_weights(weights, config)),
       inv_freq_(kernels::rope_inv_freq(config.text.head_dim, config.text.rope_theta)),
-      mode_(mode) {}
+      mode_(mode),
+      lora_(std::make_shared<const std::vector<ScaledLora>>(std::move(lora))) {
+  std::vector<LayerLora> layers = bind_lora_layers(*lora_, config);
+  for (int64_t l = 0; l < config_.num_layers; ++l) weights_.layers[l].lora = std::move(layers[l]);
+}
 
 void TextDecoder::embed(std::span<const int32_t> ids, std::span<float> out) const {
   kernels::embedding_rows(weights_.embed_tokens, ids, out);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "io/safetensors.h"
 #include "kernels/compute_mode.h"
 #include "model/kv_cache.h"
+#include "model/lora_adapter.h"
 #include "model/text_weights.h"
 
 namespace smolvlm {
@@ -21,10 +23,13 @@ class TextDecoder {
   // Binds and shape-checks every weight; throws Error naming the tensor.
   // `weights` must outlive the decoder (it reads the mapped tensors in place).
   // `mode` is the arithmetic of every forward (kernels/compute_mode.h).
+  // `lora`: adapters added to the projections they target in every forward,
+  // unmerged (model/lora_forward.h); the decoder keeps them.
   TextDecoder(const TensorStore& weights, const ModelConfig& config,
-              kernels::ComputeMode mode = kernels::ComputeMode::Exact);
+              kernels::ComputeMode mode = kernels::ComputeMode::Exact, std::vector<ScaledLora> lora = {});
 
   const TextConfig& config() const { return config_; }
+  size_t lora_adapter_count() const { return lora_->size(); }
   kernels::ComputeMode compute_mode() const { return mode_; }
 
   // Embedding rows for ids into out [ids.size(), hidden] (f32). The VLM
@@ -57,6 +62,8 @@ class TextDecoder {
   TextWeights weights_;
   std::vector<float> inv_freq_;  // RoPE, [head_dim / 2]
   kernels::ComputeMode mode_;
+  // Owns the A/B values weights_.layers[l].lora views (shared, so copies stay valid).
+  std::shared_ptr<const std::vector<ScaledLora>> lora_;
 };
 
 }  // namespace smolvlm

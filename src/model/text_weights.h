@@ -7,6 +7,7 @@
 #include "io/model_config.h"
 #include "io/safetensors.h"
 #include "kernels/weight_view.h"
+#include "model/lora_forward.h"
 
 namespace smolvlm {
 
@@ -20,6 +21,7 @@ struct DecoderLayerWeights {
   kernels::WeightView gate_proj;   // [I, H]
   kernels::WeightView up_proj;     // [I, H]
   kernels::WeightView down_proj;   // [H, I]
+  LayerLora lora;                  // adapters applied without merging (model/lora_forward.h); empty by default
 };
 
 struct TextWeights {

@@ -27,6 +27,4 @@ void add_lora_delta(const LoraModule& m, float factor, std::span<float> weight) 
   }
 }
 
-float lora_merge_factor(const ScaledLora& lora) { return static_cast<float>(lora.scale * lora.adapter.scaling()); }
-
 }  // namespace smolvlm::train

@@ -13,18 +13,13 @@
 
 namespace smolvlm::train {
 
-struct ScaledLora {
-  LoraAdapter adapter;
-  double scale = 1.0;  // the user's weight of this adapter, on top of its alpha / r
-};
+using smolvlm::ScaledLora;  // model/lora_adapter.h
 
 // weight [out, in] (f32) += factor * (B @ A): each element of B @ A is summed
 // over the rank in order with f32 products and sums, then multiplied by
 // factor and added (bit for bit the merge goldens' torch f32 result).
 void add_lora_delta(const LoraModule& module, float factor, std::span<float> weight);
 
-// The f32 factor of one adapter: scale * scaling(), rounded once.
-float lora_merge_factor(const ScaledLora& lora);
 
 struct MergeOptions {
   std::string model_dir;

@@ -27,7 +27,7 @@ using Deltas = std::vector<std::pair<const LoraModule*, float>>;
 std::map<std::string, Deltas> deltas_by_weight(const std::vector<ScaledLora>& adapters) {
   std::map<std::string, Deltas> by_weight;
   for (const ScaledLora& lora : adapters)
-    for (const LoraModule& m : lora.adapter.modules) by_weight[m.name + ".weight"].push_back({&m, lora_merge_factor(lora)});
+    for (const LoraModule& m : lora.adapter.modules) by_weight[m.name + ".weight"].push_back({&m, lora.factor()});
   return by_weight;
 }
 

@@ -118,10 +118,10 @@ TEST(LoraMerge, ScalesAndSeveralAdaptersAddUp) {
   const LoraAdapter a = load_lora_adapter(training_dir() + "/lora-sft/adapter_init", config);
   const LoraModule& m = a.modules[2];
   std::vector<float> once(m.out_features * m.in_features, 0.0f), twice = once;
-  add_lora_delta(m, lora_merge_factor({a, 1.0}), once);
-  add_lora_delta(m, lora_merge_factor({a, 0.5}), twice);
-  add_lora_delta(m, lora_merge_factor({a, 0.5}), twice);
-  EXPECT_EQ(lora_merge_factor({a, 0.5}), 1.0f);
+  add_lora_delta(m, ScaledLora{a, 1.0}.factor(), once);
+  add_lora_delta(m, ScaledLora{a, 0.5}.factor(), twice);
+  add_lora_delta(m, ScaledLora{a, 0.5}.factor(), twice);
+  EXPECT_EQ(ScaledLora{a, 0.5}.factor(), 1.0f);
   EXPECT_EQ(twice, once);  // d * 1 + d * 1 == d * 2 exactly
 }
 
