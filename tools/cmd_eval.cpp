@@ -24,6 +24,7 @@ ArgParser make_parser() {
       .option("out", "DIR", "Output folder (default: smolvlm-eval/<task>)")
       .flag("resume", "Continue the run in --out: rows already in samples.jsonl are skipped")
       .option("prompt-style", "S", "VLMEvalKit wrapper: smolvlm, smolvlm2 (default: from the checkpoint) or plain")
+      .flag("images-as-stored", "Hand the model the TSV's image bytes, not VLMEvalKit's quality-75 JPEG re-save")
       .option("score-only", "FILE", "Score predictions made elsewhere (rows as in fixtures/eval/scoring/<task>.jsonl)");
   add_generation_flags(p);
   add_load_flags(p);
@@ -31,7 +32,7 @@ ArgParser make_parser() {
 }
 
 int score_only(const ArgParser& args, eval::Task task, const std::string& out_dir) {
-  for (const char* name : {"model", "data", "limit", "resume", "prompt-style"})
+  for (const char* name : {"model", "data", "limit", "resume", "prompt-style", "images-as-stored"})
     if (args.has(name)) throw UsageError(std::string("eval: --") + name + " does not go with --score-only");
   const Json summary = eval::score_predictions(task, *args.get("score-only"), out_dir, std::cerr);
   std::cout << summary.dump(2) << "\n";
@@ -69,6 +70,7 @@ int eval_main(int argc, char** argv) {
   o.limit = args.get_int("limit");
   if (o.limit && *o.limit < 1) throw UsageError("eval: --limit must be >= 1");
   o.resume = args.has("resume");
+  o.images_as_stored = args.has("images-as-stored");
   if (auto style = args.get("prompt-style")) o.prompt_style = eval::parse_prompt_style(*style);
   o.generation = generation_options_from_flags(args, "eval");
   o.load = load_options_from_flags(args, "eval");

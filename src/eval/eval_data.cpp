@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/json_file.h"
 #include "eval/scoring.h"
+#include "eval/vlmevalkit_image.h"
 
 namespace smolvlm::eval {
 namespace {
@@ -178,7 +179,7 @@ void EvalData::note_row_problems(Task task) {
   }
 }
 
-std::vector<Content> EvalData::images(size_t i) const {
+std::vector<Content> EvalData::images(size_t i, bool as_stored) const {
   std::vector<Content> items;
   const ImageCells& cells = images_[i];
   for (const std::string& p : cells.paths) {
@@ -188,11 +189,10 @@ std::vector<Content> EvalData::images(size_t i) const {
   for (std::string_view cell : cells.base64) {
     const std::vector<std::string> encoded = cell_items(cell);
     for (size_t k = 0; k < encoded.size(); ++k) {
+      const std::string what = "image" + (encoded.size() > 1 ? " " + std::to_string(k + 1) : std::string());
       std::vector<uint8_t> bytes;
-      if (!base64_decode(encoded[k], bytes) || bytes.empty())
-        throw Error("image" + (encoded.size() > 1 ? " " + std::to_string(k + 1) : std::string()),
-                    "the image column holds no valid base64");
-      items.push_back(Content::image_bytes_item(std::move(bytes)));
+      if (!base64_decode(encoded[k], bytes) || bytes.empty()) throw Error(what, "the image column holds no valid base64");
+      items.push_back(Content::image_bytes_item(as_stored ? std::move(bytes) : vlmevalkit_saved_jpeg(bytes, what)));
     }
   }
   return items;

@@ -43,9 +43,12 @@ class EvalData {
   const std::vector<std::string>& columns() const { return columns_; }
   // A problem of row i found while reading it ("" when none): e.g. no answer.
   const std::string& row_problem(size_t i) const { return problems_[i]; }
-  // The images of row i in order, as engine items. Throws Error (a row-level
-  // problem) for undecodable base64 or an unknown image reference.
-  std::vector<Content> images(size_t i) const;
+  // The images of row i in order, as engine items. A TSV's base64 images are
+  // re-saved as VLMEvalKit saves them before its model reads them (a Pillow
+  // quality-75 JPEG, eval/vlmevalkit_image.h) unless `as_stored`; image files
+  // are handed over as they are. Throws Error (a row-level problem) for
+  // undecodable base64 or image data, or a missing file.
+  std::vector<Content> images(size_t i, bool as_stored = false) const;
 
  private:
   struct ImageCells {

@@ -60,6 +60,7 @@ struct RunInfo {
   std::string model;        // the checkpoint folder ("" for --score-only)
   std::string dtype;        // "f32" | "bf16"
   std::string prompt_style;
+  std::string images;       // how TSV images reach the model
   Json sampling = Json::object();  // max_new_tokens, do_sample, ...
   std::optional<int64_t> limit;
   int64_t rows_in_file = 0;

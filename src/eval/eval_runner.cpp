@@ -78,8 +78,9 @@ void score_into(Task task, const EvalRow& row, const std::string& prediction, Sa
   }
 }
 
-SampleRecord evaluate_row(Engine& engine, const EvalData& data, size_t i, Task task, PromptStyle style,
-                          const GenerationOptions& generation) {
+SampleRecord evaluate_row(Engine& engine, const EvalData& data, size_t i, const EvalOptions& options,
+                          PromptStyle style, const GenerationOptions& generation) {
+  const Task task = options.task;
   const auto start = Clock::now();
   const EvalRow& row = data.row(i);
   SampleRecord r;
@@ -90,7 +91,7 @@ SampleRecord evaluate_row(Engine& engine, const EvalData& data, size_t i, Task t
   r.error = data.row_problem(i);
   if (r.error.empty()) {
     try {
-      const std::vector<Content> images = data.images(i);
+      const std::vector<Content> images = data.images(i, options.images_as_stored);
       const WrapperPrompt prompt = wrapper_prompt(style, task, dataset_message(task, row, images.size()));
       r.prompt = prompt.text;
       std::vector<Content> ordered;
@@ -166,7 +167,7 @@ Json run_eval(const EvalOptions& options, std::ostream& progress) {
   ProgressLine line(progress, std::string(task_name(options.task)), n_rows, done_in_selection);
   for (size_t i = 0; i < n_rows; ++i) {
     if (done.count(data.row(i).index)) continue;
-    records.push_back(evaluate_row(*engine, data, i, options.task, style, generation));
+    records.push_back(evaluate_row(*engine, data, i, options, style, generation));
     writer.write(records.back());
     line.update(records.back());
   }
@@ -179,6 +180,7 @@ Json run_eval(const EvalOptions& options, std::ostream& progress) {
   info.dtype = options.dtype_name;
   info.prompt_style = std::string(prompt_style_name(style));
   info.sampling = sampling_json(generation);
+  info.images = options.images_as_stored ? "TSV bytes as stored" : "TSV images re-saved as VLMEvalKit's JPEG";
   info.limit = options.limit;
   info.rows_in_file = static_cast<int64_t>(data.size());
   write_summaries(options.out_dir, info, records);

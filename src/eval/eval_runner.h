@@ -23,6 +23,7 @@ struct EvalOptions {
   std::optional<int64_t> limit;            // the first N rows of the file
   bool resume = false;                     // continue out_dir/samples.jsonl
   std::optional<PromptStyle> prompt_style;  // default: from the checkpoint (prompt_style_for)
+  bool images_as_stored = false;           // skip VLMEvalKit's JPEG re-save of TSV images
   GenerationOptions generation;            // greedy and 2048 new tokens unless set (VLMEvalKit's kwargs)
   LoadOptions load;
   std::string dtype_name = "f32";

@@ -65,6 +65,7 @@ TEST(EvalCli, TinyTsvsRunEndToEndAndWriteTheThreeFiles) {
     EXPECT_EQ(summary["scored"], 3);
     EXPECT_EQ(summary["prompt_style"], run.style);
     EXPECT_EQ(summary["dtype"], "f32");
+    EXPECT_EQ(summary["images"], "TSV images re-saved as VLMEvalKit's JPEG");
     EXPECT_EQ(summary["sampling"]["max_new_tokens"], 3);
     EXPECT_EQ(summary["sampling"]["do_sample"], false);
     EXPECT_NE(read_text_file(out.file("summary.md")).find("| **overall** |"), std::string::npos);
