@@ -121,7 +121,7 @@ TEST(LoraMerge, ScalesAndSeveralAdaptersAddUp) {
   add_lora_delta(m, ScaledLora{a, 1.0}.factor(), once);
   add_lora_delta(m, ScaledLora{a, 0.5}.factor(), twice);
   add_lora_delta(m, ScaledLora{a, 0.5}.factor(), twice);
-  EXPECT_EQ(ScaledLora{a, 0.5}.factor(), 1.0f);
+  EXPECT_EQ((ScaledLora{a, 0.5}.factor()), 1.0f);
   EXPECT_EQ(twice, once);  // d * 1 + d * 1 == d * 2 exactly
 }
 

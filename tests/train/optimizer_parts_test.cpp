@@ -10,6 +10,7 @@
 #include "train/adamw.h"
 #include "train/grad_clip.h"
 #include "train/lr_schedule.h"
+#include "train/optimizer_params.h"
 #include "train/weight_decay_groups.h"
 
 namespace smolvlm::train {
@@ -136,6 +137,25 @@ TEST(AdamW, StateOfAnotherRunOrShapeIsRefused) {
   EXPECT_THROW(same.step(std::vector<ParamRef>{{"a", bigger, g3}}, 1e-3), Error);
   std::vector<float> short_grad = {1};
   EXPECT_THROW(same.step(std::vector<ParamRef>{{"a", a, short_grad}}, 1e-3), Error);
+}
+
+TEST(OptimizerParams, ViewTheTensorsInTheirDecayGroups) {
+  std::vector<float> norm_values = {1, 2}, lora_values = {3, 4, 5};
+  std::vector<TrainableTensor> tensors(2);
+  tensors[0].name = "model.text_model.layers.0.input_layernorm.weight";
+  tensors[0].value = norm_values;
+  tensors[0].grad = {0.5f, 0.5f};
+  tensors[1].name = "base_model.model.model.text_model.layers.0.self_attn.q_proj.lora_A.weight";
+  tensors[1].value = lora_values;
+  tensors[1].grad = {1, 1, 1};
+  const std::vector<ParamRef> params = optimizer_params(tensors);
+  ASSERT_EQ(params.size(), 2u);
+  EXPECT_FALSE(params[0].decay);
+  EXPECT_TRUE(params[1].decay);
+  EXPECT_EQ(params[1].value.data(), lora_values.data());  // views, so the step updates the tensors
+  EXPECT_EQ(params[1].grad.data(), tensors[1].grad.data());
+  tensors[1].grad.pop_back();
+  EXPECT_THROW(optimizer_params(tensors), Error);
 }
 
 }  // namespace
