@@ -11,5 +11,6 @@ int bench_main(int argc, char** argv);        // smolvlm bench
 int serve_main(int argc, char** argv);        // smolvlm serve
 int bench_serve_main(int argc, char** argv);  // smolvlm bench-serve
 int eval_main(int argc, char** argv);         // smolvlm eval
+int quantize_main(int argc, char** argv);     // smolvlm quantize
 
 }  // namespace smolvlm::cli

@@ -61,15 +61,22 @@ GenerationOptions generation_options_from_flags(const ArgParser& args, const std
 }
 
 void add_load_flags(ArgParser& p) {
-  p.option("dtype", "T", "Arithmetic: f32 (default; exact, matches transformers) or bf16 (BF16 products, faster)")
+  p.option("dtype", "T",
+           "f32 (default; exact, matches transformers), bf16 (BF16 products, faster), or q8_0 / q4_0 (weights\n"
+           "quantized at load, int8 arithmetic)")
       .option("threads", "N", "Threads for the kernels (default: SMOLVLM_THREADS, else every core)");
 }
 
 LoadOptions load_options_from_flags(const ArgParser& args, const std::string& command) {
   LoadOptions options;
   if (auto dtype = args.get("dtype")) {
-    if (*dtype == "bf16") options.bf16_compute = true;
-    else if (*dtype != "f32") throw UsageError(command + ": --dtype must be f32 or bf16, not \"" + *dtype + "\"");
+    if (*dtype == "bf16" || *dtype == "q8_0" || *dtype == "q4_0") options.bf16_compute = true;
+    else if (*dtype != "f32")
+      throw UsageError(command + ": --dtype must be f32, bf16, q8_0 or q4_0, not \"" + *dtype + "\"");
+    if (*dtype == "q8_0" || *dtype == "q4_0") {
+      const WeightDtype w = *dtype == "q8_0" ? WeightDtype::Q8_0 : WeightDtype::Q4_0;
+      options.text_weights = options.vision_weights = options.connector_weights = w;
+    }
   }
   if (auto threads = args.get_int("threads")) {
     if (*threads < 1 || *threads > 1024) throw UsageError(command + ": --threads must be between 1 and 1024");

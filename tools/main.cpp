@@ -20,6 +20,7 @@ constexpr const char* kUsage =
     "  serve        OpenAI-compatible HTTP server with continuous batching and a chat page\n"
     "  bench-serve  Measure how the server's batched decoding scales with concurrent streams\n"
     "  eval         Run and score a benchmark (DocVQA, MMStar, MMMU...) as VLMEvalKit does\n"
+    "  quantize     Write a checkpoint folder with Q8_0 / Q4_0 weights that the engine maps directly\n"
     "\n"
     "Run 'smolvlm <command> --help' for the options of a command.\n";
 
@@ -41,8 +42,9 @@ int main(int argc, char** argv) {
     if (command == "bench") return bench_main(argc, argv);
     if (command == "serve") return serve_main(argc, argv);
     if (command == "bench-serve") return bench_serve_main(argc, argv);
-    std::cerr << "smolvlm: unknown command \"" << command << "\"\n\n" << kUsage;
     if (command == "eval") return eval_main(argc, argv);
+    if (command == "quantize") return quantize_main(argc, argv);
+    std::cerr << "smolvlm: unknown command \"" << command << "\"\n\n" << kUsage;
     return 2;
   } catch (const UsageError& e) {
     std::cerr << "smolvlm " << e.what() << "\n(see 'smolvlm " << command << " --help')\n";

@@ -1,0 +1,78 @@
+// smolvlm quantize: a checkpoint folder whose weights are Q8_0 / Q4_0 blocks
+// (io/quantized_tensors.h), which the engine maps directly, as it would the
+// original (configs, tokenizer and templates are copied beside it).
+#include <filesystem>
+#include <iostream>
+
+#include "cli_args.h"
+#include "commands.h"
+#include "core/error.h"
+#include "io/model_config.h"
+#include "io/quantized_tensors.h"
+#include "model/weight_quantization.h"
+
+namespace smolvlm::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// bf16 (or "stored"): keep the part as stored.
+std::optional<DType> part_dtype(const std::string& flag, const std::string& value) {
+  if (value == "q8_0") return DType::Q8_0;
+  if (value == "q4_0") return DType::Q4_0;
+  if (value == "bf16" || value == "stored") return std::nullopt;
+  throw UsageError("quantize: --" + flag + " must be q8_0, q4_0 or bf16 (as stored), not \"" + value + "\"");
+}
+
+// Every file but the weights: configs, tokenizer, chat template, processor.
+void copy_side_files(const fs::path& from, const fs::path& to) {
+  for (const auto& entry : fs::directory_iterator(from)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file() || entry.path().extension() == ".safetensors" ||
+        name == "model.safetensors.index.json")
+      continue;
+    fs::copy_file(entry.path(), to / name, fs::copy_options::overwrite_existing);
+  }
+}
+
+}  // namespace
+
+int quantize_main(int argc, char** argv) {
+  ArgParser args("quantize", "--model DIR --out DIR --dtype q8_0|q4_0 [--vision T] [--connector T]",
+                 "Writes DIR with the checkpoint's Linear weights as GGUF-layout blocks (Q8_0: int8 per\n"
+                 "32 values + f16 scale; Q4_0: 4 bits), stored in model.safetensors as U8 tensors marked in\n"
+                 "its metadata. Norms, biases and embeddings stay as stored. `smolvlm run --model DIR` needs\n"
+                 "no --dtype for it (add --dtype bf16 for the integer kernels).");
+  args.option("model", "DIR", "Checkpoint folder to quantize")
+      .option("out", "DIR", "Output folder (created; not the input)")
+      .option("dtype", "T", "q8_0 or q4_0: the text decoder, and the default of the other parts")
+      .option("vision", "T", "Vision encoder: q8_0, q4_0 or bf16 (as stored)")
+      .option("connector", "T", "Connector: q8_0, q4_0 or bf16 (as stored)");
+  if (!args.parse(argc, argv, 2)) return 0;
+  const std::string model = args.require("model"), out = args.require("out"), dtype = args.require("dtype");
+  WeightDtypes dtypes;
+  dtypes.text = part_dtype("dtype", dtype);
+  if (!dtypes.text) throw UsageError("quantize: --dtype must be q8_0 or q4_0, not \"" + dtype + "\"");
+  dtypes.vision = part_dtype("vision", args.get("vision").value_or(dtype));
+  dtypes.connector = part_dtype("connector", args.get("connector").value_or(dtype));
+  if (fs::exists(out) && fs::equivalent(model, out)) throw UsageError("quantize: --out must not be the --model folder");
+
+  const ModelConfig config = load_model_config(model);
+  const TensorStore store = TensorStore::open_dir(model);
+  const std::vector<TensorToWrite> quantized = quantize_weights(store, config, dtypes);
+  std::map<std::string, TensorView> replaced;
+  for (const TensorToWrite& t : quantized)
+    replaced[t.name] = TensorView{t.name, t.dtype, t.shape, t.bytes.data(), t.bytes.size()};
+  std::vector<const TensorView*> views;
+  for (const std::string& name : store.names()) {
+    auto it = replaced.find(name);
+    views.push_back(it != replaced.end() ? &it->second : &store.get(name));
+  }
+  fs::create_directories(out);
+  copy_side_files(model, out);
+  write_tensor_views((fs::path(out) / "model.safetensors").string(), views, {{"format", "pt"}});
+  std::cout << "quantized " << quantized.size() << " weight matrices of " << model << " into " << out << "\n";
+  return 0;
+}
+
+}  // namespace smolvlm::cli
