@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/json_file.h"
@@ -31,6 +32,13 @@ struct SampleScore {
 //                   "candidates" is absent. CinePile is scored as plain multiple choice (can_infer).
 // A row without the fields its task needs throws Error naming the row index and field.
 SampleScore score_prediction(Task task, const EvalRow& row, std::string_view prediction);
+
+// smollm's m4 metrics for the same sample, optional and only for comparison (the
+// benchmark score is VLMEvalKit's): "m4_anls" (docvqa, infovqa); "m4_oe_vqa_accuracy",
+// "m4_first_word_vqa_accuracy", "m4_gt_vision_lab_oe_vqa_accuracy",
+// "m4_gt_vision_lab_first_word_vqa_accuracy" (textvqa, vqav2); "m4_relaxed" (chartqa);
+// "m4_mmmu_style" (mmmu, mathvista). Empty for the other tasks.
+std::vector<std::pair<std::string, double>> m4_scores(Task task, const EvalRow& row, std::string_view prediction);
 
 // One line of the fixtures' scoring files (/work/shared/fixtures/eval/scoring/<task>.jsonl) as the row
 // and prediction it describes: "answers" list -> the "answer" field as a Python list literal,
