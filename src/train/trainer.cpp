@@ -30,36 +30,46 @@ std::string number(double v) {
 
 }  // namespace
 
-Trainer::Trainer(const FinetuneConfig& config, TrainableDecoder& decoder,
-                 std::span<const TrainingExample> train_examples, std::span<const TrainingExample> eval_examples)
+TrainingObjective sft_objective(TrainableDecoder& decoder, std::span<const TrainingExample> train_examples,
+                                std::span<const TrainingExample> eval_examples) {
+  TrainingObjective o;
+  o.n_examples = static_cast<int64_t>(train_examples.size());
+  o.accumulate = [&decoder, train_examples](const MicroBatch& mb, double weight, int64_t& tokens) {
+    int64_t N = 0;
+    for (int64_t i : mb) N += count_label_tokens(train_examples.subspan(i, 1));
+    if (N == 0) return 0.0;
+    double summed = 0;
+    for (int64_t i : mb) {
+      summed += decoder.accumulate_gradients(train_examples.subspan(i, 1), weight / static_cast<double>(N)).loss_sum;
+      tokens += static_cast<int64_t>(train_examples[i].input_ids.size());
+    }
+    return summed / static_cast<double>(N);
+  };
+  if (!eval_examples.empty())
+    o.eval_loss = [&decoder, eval_examples] {
+      LossSum total;
+      for (size_t i = 0; i < eval_examples.size(); ++i) {
+        const LossSum s = decoder.evaluate(eval_examples.subspan(i, 1));
+        total.loss_sum += s.loss_sum;
+        total.n_tokens += s.n_tokens;
+      }
+      if (total.n_tokens == 0) throw Error("eval data", "has no target tokens");
+      return total.loss_sum / static_cast<double>(total.n_tokens);
+    };
+  return o;
+}
+
+Trainer::Trainer(const FinetuneConfig& config, TrainableDecoder& decoder, TrainingObjective objective)
     : config_(config),
       decoder_(decoder),
-      train_(train_examples),
-      eval_(eval_examples),
-      plan_(config, static_cast<int64_t>(train_examples.size())),
+      objective_(std::move(objective)),
+      plan_(config, objective_.n_examples),
       schedule_(make_schedule(config, plan_.total_steps())),
       optimizer_(adamw_config(config)) {}
 
-// README "Loss reduction": each micro-batch's loss is its summed CE over its
-// N target tokens, and the step's loss the mean of those over the step's
-// micro-batches, so every example of a micro-batch gets grad scale 1 / (N·A).
-// A micro-batch without targets (all masked) adds nothing.
-double Trainer::accumulate(const std::vector<MicroBatch>& micro_batches, int64_t& tokens) {
-  const double A = static_cast<double>(micro_batches.size());
-  double loss = 0;
-  for (const MicroBatch& mb : micro_batches) {
-    int64_t N = 0;
-    for (int64_t i : mb) N += count_label_tokens(train_.subspan(i, 1));
-    if (N == 0) continue;
-    double summed = 0;
-    for (int64_t i : mb) {
-      summed += decoder_.accumulate_gradients(train_.subspan(i, 1), 1.0 / (static_cast<double>(N) * A)).loss_sum;
-      tokens += static_cast<int64_t>(train_[i].input_ids.size());
-    }
-    loss += summed / static_cast<double>(N) / A;
-  }
-  return loss;
-}
+Trainer::Trainer(const FinetuneConfig& config, TrainableDecoder& decoder,
+                 std::span<const TrainingExample> train_examples, std::span<const TrainingExample> eval_examples)
+    : Trainer(config, decoder, sft_objective(decoder, train_examples, eval_examples)) {}
 
 StepReport Trainer::step() {
   if (done()) throw Error("trainer", "all " + std::to_string(total_steps()) + " steps are done");
@@ -72,7 +82,9 @@ StepReport Trainer::step() {
   BatchPosition next = progress_.position;
   const std::vector<MicroBatch> micro_batches = plan_.next_step(next);
   decoder_.zero_gradients();
-  r.loss = accumulate(micro_batches, r.tokens);
+  // Trainer divides each micro-batch's loss by the accumulation count (README "Loss reduction").
+  const double weight = 1.0 / static_cast<double>(micro_batches.size());
+  for (const MicroBatch& mb : micro_batches) r.loss += objective_.accumulate(mb, weight, r.tokens) * weight;
   const std::string where = "step " + std::to_string(r.step);
   if (!std::isfinite(r.loss))
     throw Error(where, "the loss is " + number(r.loss) + "; training stopped before updating the weights");
@@ -93,7 +105,7 @@ StepReport Trainer::step() {
   progress_.step = r.step;
   progress_.position = next;
   progress_.loss_history.push_back(r.loss);
-  const bool eval_now = !eval_.empty() && ((config_.eval_every > 0 && r.step % config_.eval_every == 0) || done());
+  const bool eval_now = objective_.eval_loss && ((config_.eval_every > 0 && r.step % config_.eval_every == 0) || done());
   if (eval_now) {
     r.eval_loss = eval_loss();
     progress_.eval_history.emplace_back(r.step, *r.eval_loss);
@@ -110,14 +122,8 @@ void Trainer::run(const std::function<void(const StepReport&)>& after_step) {
 }
 
 double Trainer::eval_loss() {
-  LossSum total;
-  for (size_t i = 0; i < eval_.size(); ++i) {
-    const LossSum s = decoder_.evaluate(eval_.subspan(i, 1));
-    total.loss_sum += s.loss_sum;
-    total.n_tokens += s.n_tokens;
-  }
-  if (total.n_tokens == 0) throw Error("eval data", "has no target tokens");
-  return total.loss_sum / static_cast<double>(total.n_tokens);
+  if (!objective_.eval_loss) throw Error("trainer", "there is no eval data");
+  return objective_.eval_loss();
 }
 
 Json Trainer::progress_json() const {

@@ -36,6 +36,23 @@ struct StepReport {
   double tokens_per_second() const { return seconds > 0 ? tokens / seconds : 0; }
 };
 
+// What is trained: the loss of one micro-batch and its gradients. SFT's is
+// below; DPO's is in train/dpo_objective.h.
+struct TrainingObjective {
+  int64_t n_examples = 0;  // the indices micro-batches hold are below this
+  // Adds weight · d(micro-batch loss)/dθ to the gradients, returns the
+  // micro-batch's loss and adds the input tokens it ran to `tokens`.
+  std::function<double(const MicroBatch& micro_batch, double weight, int64_t& tokens)> accumulate;
+  std::function<double()> eval_loss;  // empty: no eval data
+};
+
+// README "Loss reduction": a micro-batch's loss is its summed CE over its N
+// target tokens divided by N (so each example's gradient scale is weight / N);
+// one without targets (all masked) is 0 and adds nothing. The eval loss is the
+// token mean of the CE over every eval example.
+TrainingObjective sft_objective(TrainableDecoder& decoder, std::span<const TrainingExample> train_examples,
+                                std::span<const TrainingExample> eval_examples);
+
 // Everything a resumed run needs besides the weights and the optimizer state.
 struct TrainerProgress {
   int64_t step = 0;
@@ -46,8 +63,10 @@ struct TrainerProgress {
 
 class Trainer {
  public:
-  // `decoder` and the examples must outlive the trainer. Throws Error for a
-  // config the batches cannot follow (batch_plan.h).
+  // `decoder` and what the objective reads must outlive the trainer. Throws
+  // Error for a config the batches cannot follow (batch_plan.h).
+  Trainer(const FinetuneConfig& config, TrainableDecoder& decoder, TrainingObjective objective);
+  // Supervised fine-tuning: sft_objective(decoder, train_examples, eval_examples).
   Trainer(const FinetuneConfig& config, TrainableDecoder& decoder, std::span<const TrainingExample> train_examples,
           std::span<const TrainingExample> eval_examples = {});
 
@@ -59,7 +78,7 @@ class Trainer {
   bool done() const { return progress_.step >= total_steps(); }
   int64_t total_steps() const { return plan_.total_steps(); }
 
-  // Token-mean CE over every eval example (sum of CE / sum of targets).
+  // The objective's eval loss (SFT: token-mean CE over every eval example).
   double eval_loss();
 
   // Keep a copy of each step's gradients before clipping (--dump-tensors).
@@ -75,11 +94,10 @@ class Trainer {
   void restore_progress(const Json& state);
 
  private:
-  double accumulate(const std::vector<MicroBatch>& micro_batches, int64_t& tokens);
 
   FinetuneConfig config_;
   TrainableDecoder& decoder_;
-  std::span<const TrainingExample> train_, eval_;
+  TrainingObjective objective_;
   BatchPlan plan_;
   LrSchedule schedule_;
   AdamW optimizer_;
