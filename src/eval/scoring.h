@@ -17,8 +17,15 @@ namespace smolvlm::eval {
 
 struct SampleScore {
   std::optional<double> score;  // 0..1; nullopt = unscored (MathVista rows that need a GPT judge)
-  std::string extracted;        // what was extracted: MCQ letter, normalised VQA prediction, ... ("" if n/a)
-  std::string note;             // e.g. "needs LLM judge"
+  // What was compared: the option letter (multiple choice, Video-MME; "Z" = none),
+  // MathVista's prefetched answer ("" when unscored), the normalised prediction
+  // (DocVQA/InfoVQA ' '.join(lower().split()), TextVQA/VQAv2 process_answer,
+  // ChartQA strip(), OCRBench its normalised text).
+  std::string extracted;
+  // "needs LLM judge" (MathVista unscored), "prefetch" (MathVista scored by the rule
+  // prefetch), "regex" / "option text" (which Video-MME rule found the letter),
+  // CinePile's "no official scorer: ..."; empty otherwise.
+  std::string note;
 };
 
 // Scores `prediction` (the model's text, as VLMEvalKit str()-s it) against `row`.
@@ -26,10 +33,14 @@ struct SampleScore {
 //   ShortAnswerVQA: "answer" (a Python list literal or a plain string); OCRBench also "category".
 //   MultipleChoice: "answer" (a letter), "A".."Z" option texts (missing or empty = no option);
 //                   MMMU open questions (no A/B) follow MMMU_preproc.
-//   MathVista: "answer", "question_type", "answer_type", "answer_option", "choices" (a Python list literal).
-//   VideoMultipleChoice: "answer" (a letter) and either "candidates" (a Python list literal of "A. text"
-//                   lines) or "A".."D"; "question" is read for Video-MME's option fallback when
-//                   "candidates" is absent. CinePile is scored as plain multiple choice (can_infer).
+//   MathVista: "answer", "question_type", "answer_type", "answer_option", "choices" (a Python list literal);
+//                   a prefetched answer is scored as MathVista_acc does (a wrong prefetched letter is 0),
+//                   anything else is unscored (see mathvista_prefetch.h).
+//   VideoMME: "answer" (a letter), "question" and "candidates" (a Python list literal of "A. text"
+//                   lines), read by the option-text fallback (see videomme_extract.h).
+//   CinePile (no official scorer; scored as plain multiple choice with can_infer): "A".."Z", or else a
+//                   "choices" (or "candidates") list literal lettered A, B, ...; "answer" is a letter or
+//                   the exact text of one option.
 // A row without the fields its task needs throws Error naming the row index and field.
 SampleScore score_prediction(Task task, const EvalRow& row, std::string_view prediction);
 
