@@ -1,6 +1,7 @@
 #include "generation_flags.h"
 
 #include "core/thread_pool.h"
+#include "lora_flag.h"
 
 namespace smolvlm::cli {
 
@@ -64,7 +65,9 @@ void add_load_flags(ArgParser& p) {
   p.option("dtype", "T",
            "f32 (default; exact, matches transformers), bf16 (BF16 products, faster), or q8_0 / q4_0 (weights\n"
            "quantized at load, int8 arithmetic)")
-      .option("threads", "N", "Threads for the kernels (default: SMOLVLM_THREADS, else every core)");
+      .option("threads", "N", "Threads for the kernels (default: SMOLVLM_THREADS, else every core)")
+      .option("lora", "DIR[:SCALE]", "PEFT LoRA adapter folder applied unmerged, with a weight (default 1); repeatable",
+              true);
 }
 
 LoadOptions load_options_from_flags(const ArgParser& args, const std::string& command) {
@@ -77,6 +80,10 @@ LoadOptions load_options_from_flags(const ArgParser& args, const std::string& co
       const WeightDtype w = *dtype == "q8_0" ? WeightDtype::Q8_0 : WeightDtype::Q4_0;
       options.text_weights = options.vision_weights = options.connector_weights = w;
     }
+  }
+  for (const std::string& value : args.all("lora")) {
+    const LoraFlag flag = parse_lora_flag(value, command);
+    options.lora.push_back({flag.path, flag.scale});
   }
   if (auto threads = args.get_int("threads")) {
     if (*threads < 1 || *threads > 1024) throw UsageError(command + ": --threads must be between 1 and 1024");
