@@ -24,6 +24,7 @@ ArgParser make_parser() {
       .option("out", "DIR", "Output folder (default: smolvlm-eval/<task>)")
       .flag("resume", "Continue the run in --out: rows already in samples.jsonl are skipped")
       .option("prompt-style", "S", "VLMEvalKit wrapper: smolvlm, smolvlm2 (default: from the checkpoint) or plain")
+      .option("video-dir", "DIR", "Video-MME: folder of <video>.mp4 files (default: the data file's folder/video)")
       .flag("images-as-stored", "Hand the model the TSV's image bytes, not VLMEvalKit's quality-75 JPEG re-save")
       .option("score-only", "FILE", "Score predictions made elsewhere (rows as in fixtures/eval/scoring/<task>.jsonl)");
   add_generation_flags(p);
@@ -32,7 +33,7 @@ ArgParser make_parser() {
 }
 
 int score_only(const ArgParser& args, eval::Task task, const std::string& out_dir) {
-  for (const char* name : {"model", "data", "limit", "resume", "prompt-style", "images-as-stored"})
+  for (const char* name : {"model", "data", "limit", "resume", "prompt-style", "images-as-stored", "video-dir"})
     if (args.has(name)) throw UsageError(std::string("eval: --") + name + " does not go with --score-only");
   const Json summary = eval::score_predictions(task, *args.get("score-only"), out_dir, std::cerr);
   std::cout << summary.dump(2) << "\n";
@@ -71,8 +72,10 @@ int eval_main(int argc, char** argv) {
   if (o.limit && *o.limit < 1) throw UsageError("eval: --limit must be >= 1");
   o.resume = args.has("resume");
   o.images_as_stored = args.has("images-as-stored");
+  o.video_dir = args.get("video-dir").value_or("");
   if (auto style = args.get("prompt-style")) o.prompt_style = eval::parse_prompt_style(*style);
   o.generation = generation_options_from_flags(args, "eval");
+  if (o.generation.video_frames) o.video_frames = *o.generation.video_frames;  // --frames: VLMEvalKit's nframe
   o.load = load_options_from_flags(args, "eval");
   o.dtype_name = o.load.bf16_compute ? "bf16" : "f32";
   print_result(eval::run_eval(o, std::cerr), out_dir);

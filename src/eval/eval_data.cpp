@@ -57,10 +57,11 @@ std::vector<std::string> required_columns(Task task) {
     case TaskFamily::MathVista:
       return {"question", "answer", "question_type", "answer_type", "answer_option", "choices"};
     case TaskFamily::VideoMultipleChoice:
+      if (task == Task::VideoMME) return {"video", "question", "candidates", "answer"};
       break;
   }
   throw Error("task " + std::string(task_name(task)),
-              "video tasks are not read from TSV/JSONL files yet (they need the videos and the annotation file)");
+              "not supported yet: VLMEvalKit has no CinePile dataset whose prompt and frames we could copy");
 }
 
 EvalData EvalData::open(const std::string& path, Task task) {
@@ -85,7 +86,8 @@ void EvalData::check_columns(Task task, const std::string& path) const {
                            }() + ")");
   };
   if (!have.count("index")) throw missing("index");
-  if (!have.count("image") && !have.count("image_path")) throw missing("image");
+  const bool video_task = task_family(task) == TaskFamily::VideoMultipleChoice;
+  if (!video_task && !have.count("image") && !have.count("image_path")) throw missing("image");
   for (const std::string& column : required_columns(task))
     if (!have.count(column)) throw missing(column);
   // An open-ended task given a multiple-choice file would run and score nonsense.
@@ -131,7 +133,7 @@ void EvalData::read_tsv(const std::string& path, Task task) {
         }
       }
       if (!cell.empty()) cells.base64.push_back(cell);
-    } else if (!table_->rows[r][path_col].empty()) {
+    } else if (path_col != std::string::npos && !table_->rows[r][path_col].empty()) {
       for (const std::string& p : cell_items(table_->rows[r][path_col])) cells.paths.push_back(resolve_path(base_dir, p));
     }
     images_.push_back(std::move(cells));
@@ -170,12 +172,14 @@ void EvalData::read_jsonl(const std::string& path, Task task) {
 }
 
 void EvalData::note_row_problems(Task task) {
+  const bool video_task = task_family(task) == TaskFamily::VideoMultipleChoice;
   problems_.assign(rows_.size(), "");
   for (size_t r = 0; r < rows_.size(); ++r) {
     const auto answer = rows_[r].fields.find("answer");
     if (answer == rows_[r].fields.end() || pandas_reads_as_nan(answer->second)) problems_[r] = "the row has no answer";
     else if (!images_[r].problem.empty()) problems_[r] = images_[r].problem;
-    else if (images_[r].base64.empty() && images_[r].paths.empty()) problems_[r] = "the row has no image";
+    else if (video_task && pandas_reads_as_nan(rows_[r].fields["video"])) problems_[r] = "the row names no video";
+    else if (!video_task && images_[r].base64.empty() && images_[r].paths.empty()) problems_[r] = "the row has no image";
   }
 }
 

@@ -11,6 +11,10 @@
 //   the file's folder; a list `answer` is stored as the Python list literal
 //   VLMEvalKit's answer column holds; other values as text (numbers as JSON writes them).
 //
+// * Video-MME: VLMEvalKit's Video-MME.tsv (index, video, question, candidates,
+//   answer, duration, domain, task_type, ...); the videos are <video>.mp4 in a
+//   folder (VLMEvalKit's <dataset root>/video).
+//
 // A missing required column (see required_columns) or a wrong task/file pairing
 // (options in a file given to an open-ended task) stops with an Error naming the
 // column, task and file. Row problems (undecodable base64, an unknown image
@@ -30,7 +34,8 @@
 
 namespace smolvlm::eval {
 
-// The columns a file for `task` must have besides `index` and `image`/`image_path`.
+// The columns a file for `task` must have besides `index` and (image tasks)
+// `image`/`image_path`. Throws Error for CinePile (not supported yet).
 std::vector<std::string> required_columns(Task task);
 
 class EvalData {

@@ -13,8 +13,10 @@
 #include "eval/eval_report.h"
 #include "eval/scoring.h"
 #include "eval/tsv_reader.h"
+#include "eval/video_frames.h"
 #include "io/model_config.h"
 #include "video/video_config.h"
+#include "vision/processor_config.h"
 
 namespace smolvlm::eval {
 namespace {
@@ -78,6 +80,29 @@ void score_into(Task task, const EvalRow& row, const std::string& prediction, Sa
   }
 }
 
+// Row i's images and dataset message: the TSV's images, or a video's frames.
+std::pair<std::vector<Content>, DatasetMessage> row_inputs(const EvalData& data, size_t i, const EvalOptions& options) {
+  const EvalRow& row = data.row(i);
+  if (task_family(options.task) != TaskFamily::VideoMultipleChoice) {
+    std::vector<Content> images = data.images(i, options.images_as_stored);
+    DatasetMessage message = dataset_message(options.task, row, images.size());
+    return {std::move(images), std::move(message)};
+  }
+  const std::string video_dir =
+      options.video_dir.empty() ? (fs::absolute(options.data_path).parent_path() / "video").string() : options.video_dir;
+  std::vector<Content> frames =
+      vlmevalkit_video_frames((fs::path(video_dir) / (row.fields.at("video") + ".mp4")).string(), options.video_frames);
+  DatasetMessage message = videomme_message(row, frames.size());
+  return {std::move(frames), std::move(message)};
+}
+
+// The first of `names` the row has, e.g. Video-MME groups by task_type and duration.
+std::string first_field(const EvalRow& row, std::initializer_list<const char*> names) {
+  for (const char* name : names)
+    if (const auto it = row.fields.find(name); it != row.fields.end() && !it->second.empty()) return it->second;
+  return "";
+}
+
 SampleRecord evaluate_row(Engine& engine, const EvalData& data, size_t i, const EvalOptions& options,
                           PromptStyle style, const GenerationOptions& generation) {
   const Task task = options.task;
@@ -86,13 +111,13 @@ SampleRecord evaluate_row(Engine& engine, const EvalData& data, size_t i, const 
   SampleRecord r;
   r.id = row.index;
   r.answer = field_or_empty(row, "answer");
-  r.category = field_or_empty(row, "category");
-  r.split = field_or_empty(row, "split");
+  r.category = first_field(row, {"category", "task_type"});
+  r.split = first_field(row, {"split", "duration"});
   r.error = data.row_problem(i);
   if (r.error.empty()) {
     try {
-      const std::vector<Content> images = data.images(i, options.images_as_stored);
-      const WrapperPrompt prompt = wrapper_prompt(style, task, dataset_message(task, row, images.size()));
+      const auto [images, message] = row_inputs(data, i, options);
+      const WrapperPrompt prompt = wrapper_prompt(style, task, message);
       r.prompt = prompt.text;
       std::vector<Content> ordered;
       for (size_t k : prompt.images) ordered.push_back(images[k]);
@@ -154,7 +179,13 @@ Json run_eval(const EvalOptions& options, std::ostream& progress) {
   const std::string samples_path = (fs::path(options.out_dir) / "samples.jsonl").string();
   std::vector<SampleRecord> records = earlier_records(samples_path, options.resume);
   const PromptStyle style = options.prompt_style.value_or(prompt_style_for(options.model_dir));
-  const GenerationOptions generation = eval_generation_options(options.generation);
+  GenerationOptions generation = eval_generation_options(options.generation);
+  if (task_family(options.task) == TaskFamily::VideoMultipleChoice && style == PromptStyle::SmolVLM2) {
+    // SmolVLM2.build_prompt_video: frames resized to the model's resolution (its tile: 384 for 2.2B,
+    // 512 for 256M/500M), not split.
+    generation.image_splitting = false;
+    generation.max_image_edge = load_image_processor_config(options.model_dir).tile_size;
+  }
   auto engine = Engine::load(options.model_dir, options.load);
 
   size_t n_rows = data.size();

@@ -24,6 +24,8 @@ struct EvalOptions {
   bool resume = false;                     // continue out_dir/samples.jsonl
   std::optional<PromptStyle> prompt_style;  // default: from the checkpoint (prompt_style_for)
   bool images_as_stored = false;           // skip VLMEvalKit's JPEG re-save of TSV images
+  std::string video_dir;                   // Video-MME videos (default: <data folder>/video)
+  int64_t video_frames = 64;               // Video-MME frames per video (VLMEvalKit's nframe)
   GenerationOptions generation;            // greedy and 2048 new tokens unless set (VLMEvalKit's kwargs)
   LoadOptions load;
   std::string dtype_name = "f32";
