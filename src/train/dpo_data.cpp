@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/error.h"
+#include "engine/conversation.h"
 #include "train/sft_data.h"
 
 namespace smolvlm::train {
@@ -155,9 +156,7 @@ std::optional<DpoPair> encode_within(PromptBuilder& prompts, const DpoRecord& re
   const size_t longest_completion = std::max(chosen.size(), rejected.size());
   if (too_long(tokenizer.encode(pair.texts.prompt).size() + longest_completion)) return std::nullopt;
   std::vector<Content> images;
-  for (const Message& m : record.prompt)
-    for (const Content& c : m.content)
-      if (c.kind == Content::Kind::Image) images.push_back(c);
+  for (const Content* c : conversation_images(record.prompt)) images.push_back(*c);
   GenerationOptions options;
   options.keep_image_tensors = true;
   const PreparedPrompt prompt = prompts.prepare_text(pair.texts.prompt, images, options);

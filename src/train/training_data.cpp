@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "engine/conversation.h"
 #include "train/assistant_spans.h"
 #include "train/label_mask.h"
 #include "model/vision_encoder.h"
@@ -68,9 +69,7 @@ std::optional<SftEncoding> SftEncoder::encode_within(const Conversation& convers
   const auto too_long = [&](size_t n) { return max_length > 0 && static_cast<int64_t>(n) > max_length; };
   if (too_long(model_.prompts.tokenizer().encode(out.text).size())) return std::nullopt;
   std::vector<Content> images;
-  for (const Message& m : conversation)
-    for (const Content& c : m.content)
-      if (c.kind == Content::Kind::Image) images.push_back(c);
+  for (const Content* c : conversation_images(conversation)) images.push_back(*c);
   GenerationOptions options;
   options.keep_image_tensors = true;  // image_hidden_states: the frozen tower + connector output
   PreparedPrompt prepared = model_.prompts.prepare_text(out.text, images, options);
