@@ -24,7 +24,9 @@ ArgParser make_parser() {
   p.option("model", "DIR", "Checkpoint folder")
       .option("like", "NAME", "Random weights of this model's shape, made in memory (no checkpoint needed)")
       .option("seed", "N", "Seed of the --like weights (default 0)")
-      .option("dtype", "TYPE", "Matmul arithmetic: bf16 (BF16 products, default) or f32 (exact)")
+      .option("dtype", "TYPE",
+              "bf16 (BF16 products, default), f32 (exact), or q8_0 / q4_0 (weights quantized at load, int8\n"
+              "products)")
       .option("threads", "N", "Threads for the kernels (default: SMOLVLM_THREADS, else every core)")
       .option("reps", "N", "Timed repetitions of each measurement (default 5)")
       .option("warmup", "N", "Untimed runs before them (default 1)")
@@ -52,9 +54,8 @@ bench::BenchOptions options_from_args(const ArgParser& args) {
     o.model_dir = args.require("model");
   }
   o.dtype = args.get("dtype").value_or("bf16");
-  // Quantized weights are work in progress elsewhere.
   if (!bench::compute_mode_for(o.dtype))
-    throw UsageError("bench: --dtype " + o.dtype + " is not available yet (bf16 or f32)");
+    throw UsageError("bench: --dtype must be bf16, f32, q8_0 or q4_0, not \"" + o.dtype + "\"");
   o.reps = {static_cast<int>(at_least(args, "reps", 5, 1)), static_cast<int>(at_least(args, "warmup", 1, 0))};
   return o;
 }

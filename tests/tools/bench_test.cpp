@@ -91,6 +91,15 @@ TEST(CliBench, LikeShapeMakesRandomWeightsInMemory) {
   EXPECT_GT(j["ttft_s"]["median"].get<double>(), 0);
 }
 
+TEST(CliBench, QuantizedWeightsAreMadeAtLoad) {
+  const JsonTable j = bench_json("--like tiny-smolvlm --threads 1 --warmup 0 --dtype q8_0");
+  EXPECT_EQ(j["dtype"], "q8_0");
+  EXPECT_EQ(j["weights_dtype"], "q8_0");
+  EXPECT_EQ(j["compute"], "fast");
+  EXPECT_GT(j["decode_tok_s"]["median"].get<double>(), 0);
+  EXPECT_GT(j["peak_rss_mb"].get<double>(), 0);
+}
+
 TEST(CliBench, PrintsATableByDefault) {
   const CommandResult r = smolvlm("bench --like tiny-smolvlm-256m --reps 1 --warmup 0");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -109,7 +118,7 @@ TEST(CliBench, BadFlagsExitWithUsage) {
       {"--like tiny-smolvlm --warmup -1", "--warmup must be at least 0"},
       {"--like tiny-smolvlm --threads 0", "--threads must be at least 1"},
       {"--like tiny-smolvlm --reps many", "expects an integer"},
-      {"--like tiny-smolvlm --dtype q4_0", "--dtype q4_0 is not available yet"},
+      {"--like tiny-smolvlm --dtype q5_1", "--dtype must be bf16, f32, q8_0 or q4_0"},
       {"--model " + model + " --seed 3", "--seed goes with --like"},
       {"--like tiny-smolvlm --fast", "unknown option --fast"},
   };

@@ -8,16 +8,17 @@
 
 namespace smolvlm::bench {
 
-BenchModel open_bench_model(const std::string& dir, kernels::ComputeMode mode) {
+BenchModel open_bench_model(const std::string& dir, kernels::ComputeMode mode, const WeightDtypes& quantize) {
   if (!std::filesystem::is_directory(dir)) throw Error(dir, "is not a checkpoint folder");
-  return {dir, "file", std::make_unique<LoadedModel>(dir, TensorStore::open_dir(dir), 0, mode)};
+  return {dir, "file", std::make_unique<LoadedModel>(dir, TensorStore::open_dir(dir), 0, mode, quantize)};
 }
 
-BenchModel make_bench_model(const std::string& like, uint64_t seed, kernels::ComputeMode mode) {
+BenchModel make_bench_model(const std::string& like, uint64_t seed, kernels::ComputeMode mode,
+                            const WeightDtypes& quantize) {
   const TempDir configs;  // LoadedModel reads every file in it while constructing
   write_synthetic_configs(configs.path(), like);
   TensorStore weights = make_synthetic_weights(load_model_config(configs.path()), seed);
-  return {like, "random, in memory", std::make_unique<LoadedModel>(configs.path(), std::move(weights), 0, mode)};
+  return {like, "random, in memory", std::make_unique<LoadedModel>(configs.path(), std::move(weights), 0, mode, quantize)};
 }
 
 }  // namespace smolvlm::bench

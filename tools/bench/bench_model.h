@@ -21,8 +21,10 @@ struct BenchModel {
 };
 
 // Throws Error when `dir` is no checkpoint folder or a file in it is malformed.
-BenchModel open_bench_model(const std::string& dir, kernels::ComputeMode mode);
+// `quantize`: weights block-quantized at load (model/weight_quantization.h).
+BenchModel open_bench_model(const std::string& dir, kernels::ComputeMode mode, const WeightDtypes& quantize = {});
 // `like` is one of synthetic_checkpoint_names(); throws Error otherwise.
-BenchModel make_bench_model(const std::string& like, uint64_t seed, kernels::ComputeMode mode);
+BenchModel make_bench_model(const std::string& like, uint64_t seed, kernels::ComputeMode mode,
+                            const WeightDtypes& quantize = {});
 
 }  // namespace smolvlm::bench

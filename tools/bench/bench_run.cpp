@@ -127,7 +127,15 @@ Json workload(const ModelRun& run) {
 std::optional<kernels::ComputeMode> compute_mode_for(const std::string& dtype) {
   if (dtype == "bf16") return kernels::ComputeMode::Fast;
   if (dtype == "f32") return kernels::ComputeMode::Exact;
+  if (dtype == "q8_0" || dtype == "q4_0") return kernels::ComputeMode::Fast;
   return std::nullopt;
+}
+
+WeightDtypes quantized_weights_for(const std::string& dtype) {
+  WeightDtypes w;
+  if (dtype == "q8_0") w.text = w.vision = w.connector = DType::Q8_0;
+  if (dtype == "q4_0") w.text = w.vision = w.connector = DType::Q4_0;
+  return w;
 }
 
 BenchReport run_bench(const BenchOptions& o) {
@@ -137,7 +145,8 @@ BenchReport run_bench(const BenchOptions& o) {
   const std::optional<kernels::ComputeMode> mode = compute_mode_for(o.dtype);
   if (!mode) throw Error("bench: dtype " + o.dtype, "is not available yet");
   BenchModel bench_model =
-      o.like.empty() ? open_bench_model(o.model_dir, *mode) : make_bench_model(o.like, o.seed, *mode);
+      o.like.empty() ? open_bench_model(o.model_dir, *mode, quantized_weights_for(o.dtype))
+                     : make_bench_model(o.like, o.seed, *mode, quantized_weights_for(o.dtype));
   r.model = bench_model.name;
   r.weights = bench_model.weights;
   r.weights_dtype = stored_dtype(*bench_model.model);

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "kernels/compute_mode.h"
+#include "model/weight_quantization.h"
 #include "repeat.h"
 #include "report.h"
 
@@ -26,8 +27,11 @@ struct BenchOptions {
 
 // "bf16": BF16 products with f32 sums (ComputeMode::Fast; Exact where the CPU
 // has no BF16 dot product); "f32": weights widened exactly to f32 (Exact).
-// None for the dtypes not available yet (quantized weights).
+// "q8_0" / "q4_0": Fast over quantized weights. None for other names.
 std::optional<kernels::ComputeMode> compute_mode_for(const std::string& dtype);
+// "q8_0" / "q4_0": every part's weights quantized at load (with Fast arithmetic:
+// int8 activations and VNNI dot products); other dtypes keep them as stored.
+WeightDtypes quantized_weights_for(const std::string& dtype);
 
 // Throws Error for an unreadable checkpoint or a dtype compute_mode_for lacks.
 BenchReport run_bench(const BenchOptions& options);
