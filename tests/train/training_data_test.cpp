@@ -91,6 +91,20 @@ TEST(TrainingData, ImageFeaturesAreTheVisionTowerOutputInTokenOrder) {
   EXPECT_LE(err, 1e-4);
 }
 
+TEST(TrainingData, ImageFeaturesAreThoseOfTheConversationPath) {
+  // The gradient goldens' tests feed features from PromptBuilder::prepare of
+  // the conversation; the text path must give the same rows, two images in order.
+  for (size_t i : {0, 2, 3}) {
+    SCOPED_TRACE("conversation " + std::to_string(i));
+    const Conversation& c = fixture_data().records[i].messages;
+    GenerationOptions options;
+    options.add_generation_prompt = false;
+    options.keep_image_tensors = true;
+    const PreparedPrompt p = tiny_model().prompts.prepare(c, options);
+    EXPECT_EQ(encoder().encode(c, LabelMasking::Notebook).example.image_features, p.image_hidden_states);
+  }
+}
+
 TEST(TrainingData, TooLongSequencesAreSkippedWholeAndCounted) {
   // Conversation 2 (two images) has 1749 tokens, the others at most 887.
   const SftExamples out = build_sft_examples(fixture_data(), encoder(), LabelMasking::Notebook, 1000,
