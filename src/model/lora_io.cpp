@@ -31,6 +31,17 @@ void require_empty(const Json& config, const std::string& where, const char* key
   throw Error(where + ": " + key, "is " + config[key].dump() + ", which is not supported (" + why + ")");
 }
 
+// c[key] as T, `fallback` when absent or null; another type throws Error naming the key.
+template <typename T>
+T field_or(const Json& c, const std::string& where, const char* key, T fallback) {
+  if (!c.contains(key) || c[key].is_null()) return fallback;
+  try {
+    return c[key].get<T>();
+  } catch (const Json::exception&) {
+    throw Error(where + ": " + key, "has the wrong type (" + c[key].dump() + ")");
+  }
+}
+
 // The LoraConfig fields we use, every unsupported option refused by name.
 LoraAdapter adapter_from_config(const Json& c, const std::string& where) {
   if (c.contains("peft_type") && c["peft_type"] != "LORA")
@@ -48,13 +59,13 @@ LoraAdapter adapter_from_config(const Json& c, const std::string& where) {
   if (!c.contains("r") || !c["r"].is_number_integer() || c["r"].get<int64_t>() <= 0)
     throw Error(where + ": r", "must be a positive integer");
   a.rank = c["r"].get<int64_t>();
-  a.alpha = c.value("lora_alpha", 8.0);  // PEFT's default
-  a.use_rslora = c.value("use_rslora", false);
-  a.lora_dropout = c.value("lora_dropout", 0.0);
+  a.alpha = field_or(c, where, "lora_alpha", 8.0);  // PEFT's default
+  a.use_rslora = field_or(c, where, "use_rslora", false);
+  a.lora_dropout = field_or(c, where, "lora_dropout", 0.0);
   if (c.contains("base_model_name_or_path") && c["base_model_name_or_path"].is_string())
     a.base_model_name_or_path = c["base_model_name_or_path"].get<std::string>();
 
-  const Json targets = c.value("target_modules", Json());
+  const Json targets = c.contains("target_modules") ? c["target_modules"] : Json();
   if (targets.is_string()) {
     a.target_modules = {targets.get<std::string>()};
     a.target_modules_is_regex = true;

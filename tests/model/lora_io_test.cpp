@@ -161,7 +161,8 @@ TEST(LoraIo, TargetsOutsideTheDecoderAreRefused) {
 TEST(LoraIo, UnsupportedOptionsAreRefusedByName) {
   const std::vector<std::pair<std::string, Json>> cases = {
       {"bias", "all"},          {"fan_in_fan_out", true},        {"use_dora", true},
-      {"modules_to_save", {"lm_head"}}, {"rank_pattern", {{"q_proj", 4}}}, {"peft_type", "IA3"}};
+      {"modules_to_save", {"lm_head"}}, {"rank_pattern", {{"q_proj", 4}}}, {"peft_type", "IA3"},
+      {"use_rslora", "yes"},    {"lora_alpha", "16"}};
   for (const auto& [key, value] : cases) {
     testing::TempDir dir;
     write_variant(dir.path(), [&, key = key, value = value](Json& c) { c[key] = value; });
