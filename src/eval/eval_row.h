@@ -12,4 +12,7 @@ struct EvalRow {
                                               // "question", "category", "split", "hint", "question_type", ...)
 };
 
+// row.fields[name]; a missing field throws Error naming the row index and the field.
+const std::string& required_row_field(const EvalRow& row, const std::string& name);
+
 }  // namespace smolvlm::eval

@@ -9,20 +9,14 @@
 namespace smolvlm::eval {
 namespace {
 
-const std::string& required_field(const EvalRow& row, const std::string& name) {
-  const auto field = row.fields.find(name);
-  if (field == row.fields.end()) throw Error("row " + row.index, "has no '" + name + "' field");
-  return field->second;
-}
-
 // The m4 MMMU-style metric gets the option letter of a multiple-choice question and
 // the answer text of an open one (MMMU rows without option A, MathVista free_form).
 std::string mmmu_style_answer(Task task, const EvalRow& row) {
   if (task == Task::MathVista) {
-    return required_field(row, "question_type") == "multi_choice" ? required_field(row, "answer_option")
-                                                                   : required_field(row, "answer");
+    return required_row_field(row, "question_type") == "multi_choice" ? required_row_field(row, "answer_option")
+                                                                   : required_row_field(row, "answer");
   }
-  return required_field(row, "answer");
+  return required_row_field(row, "answer");
 }
 
 }  // namespace
@@ -31,17 +25,17 @@ std::vector<std::pair<std::string, double>> m4_scores(Task task, const EvalRow& 
   switch (task) {
     case Task::DocVQA:
     case Task::InfoVQA:
-      return {{"m4_anls", m4_anls(parse_answer_list(required_field(row, "answer")), prediction)}};
+      return {{"m4_anls", m4_anls(parse_answer_list(required_row_field(row, "answer")), prediction)}};
     case Task::TextVQA:
     case Task::VQAv2: {
-      const M4VqaAccuracy m4 = m4_vqa_accuracy(parse_answer_list(required_field(row, "answer")), prediction);
+      const M4VqaAccuracy m4 = m4_vqa_accuracy(parse_answer_list(required_row_field(row, "answer")), prediction);
       return {{"m4_oe_vqa_accuracy", m4.oe_vqa_accuracy},
               {"m4_first_word_vqa_accuracy", m4.first_word_vqa_accuracy},
               {"m4_gt_vision_lab_oe_vqa_accuracy", m4.gt_vision_lab_oe_vqa_accuracy},
               {"m4_gt_vision_lab_first_word_vqa_accuracy", m4.gt_vision_lab_first_word_vqa_accuracy}};
     }
     case Task::ChartQA:
-      return {{"m4_relaxed", m4_relaxed_accuracy(parse_answer_list(required_field(row, "answer")), prediction)}};
+      return {{"m4_relaxed", m4_relaxed_accuracy(parse_answer_list(required_row_field(row, "answer")), prediction)}};
     case Task::MMMU:
     case Task::MathVista:
       return {{"m4_mmmu_style", m4_mmmu_style_accuracy({mmmu_style_answer(task, row)}, prediction, /*accept_mcq=*/true)}};

@@ -8,15 +8,9 @@
 namespace smolvlm::eval {
 namespace {
 
-const std::string& required_field(const EvalRow& row, const std::string& name) {
-  const auto field = row.fields.find(name);
-  if (field == row.fields.end()) throw Error("row " + row.index, "has no '" + name + "' field");
-  return field->second;
-}
-
 // list_to_dict(eval(line['choices'])): A, B, C, ... in list order.
 Choices choices_from_list(const EvalRow& row) {
-  const std::string& literal = required_field(row, "choices");
+  const std::string& literal = required_row_field(row, "choices");
   const std::optional<std::vector<std::string>> items = parse_python_list(literal);
   if (!items) throw Error("row " + row.index, "'choices' is not a Python list literal: " + literal);
   if (items->size() > 26) throw Error("row " + row.index, "'choices' has more than 26 options");
@@ -30,17 +24,17 @@ MathVistaPrefetch multi_choice(const EvalRow& row, std::string_view prediction) 
   const std::string letter = can_infer(prediction, choices);
   if (letter.empty()) return {};
   // MathVista_acc: post_check(prefetch=False) runs can_infer again on the stored letter.
-  const bool hit = can_infer(letter, choices) == required_field(row, "answer_option");
+  const bool hit = can_infer(letter, choices) == required_row_field(row, "answer_option");
   return {letter, hit ? 1.0 : 0.0};
 }
 
 }  // namespace
 
 MathVistaPrefetch mathvista_prefetch(const EvalRow& row, std::string_view prediction) {
-  if (required_field(row, "question_type") == "multi_choice") return multi_choice(row, prediction);
+  if (required_row_field(row, "question_type") == "multi_choice") return multi_choice(row, prediction);
 
-  const std::string& answer_type = required_field(row, "answer_type");
-  const std::string& answer = required_field(row, "answer");
+  const std::string& answer_type = required_row_field(row, "answer_type");
+  const std::string& answer = required_row_field(row, "answer");
   const std::u32string response = py::decode(prediction);
   if (answer_type == "integer") {
     // int(response) == int(answer); a ValueError on either side leaves them unequal.

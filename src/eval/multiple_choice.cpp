@@ -133,12 +133,6 @@ Choices choices_from_row(const EvalRow& row) {
 
 namespace {
 
-const std::string& required_field(const EvalRow& row, const std::string& name) {
-  const auto field = row.fields.find(name);
-  if (field == row.fields.end()) throw Error("row " + row.index, "has no '" + name + "' field");
-  return field->second;
-}
-
 MultipleChoiceScore score_against(const Choices& choices, std::string ground_truth, std::string_view prediction) {
   MultipleChoiceScore result;
   result.extracted = can_infer(prediction, choices);
@@ -151,11 +145,11 @@ MultipleChoiceScore score_against(const Choices& choices, std::string ground_tru
 }  // namespace
 
 MultipleChoiceScore score_multiple_choice(const EvalRow& row, std::string_view prediction) {
-  return score_against(choices_from_row(row), required_field(row, "answer"), prediction);
+  return score_against(choices_from_row(row), required_row_field(row, "answer"), prediction);
 }
 
 MultipleChoiceScore score_mmmu(const EvalRow& row, std::string_view prediction) {
-  const std::string& answer = required_field(row, "answer");
+  const std::string& answer = required_row_field(row, "answer");
   EvalRow preprocessed = row;
   const auto option_a = row.fields.find("A");
   if (option_a == row.fields.end() || option_a->second.empty()) {

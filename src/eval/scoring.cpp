@@ -13,14 +13,8 @@
 namespace smolvlm::eval {
 namespace {
 
-const std::string& required_field(const EvalRow& row, const std::string& name) {
-  const auto field = row.fields.find(name);
-  if (field == row.fields.end()) throw Error("row " + row.index, "has no '" + name + "' field");
-  return field->second;
-}
-
 SampleScore short_answer(Task task, const EvalRow& row, std::string_view prediction) {
-  const std::vector<std::string> answers = parse_answer_list(required_field(row, "answer"));
+  const std::vector<std::string> answers = parse_answer_list(required_row_field(row, "answer"));
   switch (task) {
     case Task::DocVQA:
     case Task::InfoVQA:
@@ -33,7 +27,7 @@ SampleScore short_answer(Task task, const EvalRow& row, std::string_view predict
       return {relaxed.score, std::move(relaxed.stripped_prediction), ""};
     }
     case Task::OCRBench: {
-      OcrBenchMatch match = score_ocrbench(answers, required_field(row, "category"), prediction);
+      OcrBenchMatch match = score_ocrbench(answers, required_row_field(row, "category"), prediction);
       return {match.score, std::move(match.normalized_prediction), ""};
     }
     default: {  // TextVQA, and VQAv2 through VLMEvalKit's default vqa_score branch
@@ -51,14 +45,14 @@ MultipleChoiceScore score_cinepile(const EvalRow& row, std::string_view predicti
   Choices choices = choices_from_row(row);
   if (choices.empty()) {
     std::string list_field = row.fields.count("choices") ? "choices" : "candidates";
-    const std::string& literal = required_field(row, list_field);
+    const std::string& literal = required_row_field(row, list_field);
     const std::optional<std::vector<std::string>> items = parse_python_list(literal);
     if (!items || items->size() > 26) {
       throw Error("row " + row.index, "'" + list_field + "' is not a Python list literal of up to 26 options");
     }
     for (size_t i = 0; i < items->size(); ++i) choices.push_back({std::string(1, static_cast<char>('A' + i)), (*items)[i]});
   }
-  std::string ground_truth = required_field(row, "answer");
+  std::string ground_truth = required_row_field(row, "answer");
   bool known = false;
   for (const Choice& choice : choices) known = known || choice.letter == ground_truth;
   if (!known) {

@@ -69,8 +69,7 @@ std::string videomme_regex_letter(std::string_view prediction) {
 }
 
 VideoMmeScore score_videomme(const EvalRow& row, std::string_view prediction) {
-  const auto answer = row.fields.find("answer");
-  if (answer == row.fields.end()) throw Error("row " + row.index, "has no 'answer' field");
+  const std::string& answer = required_row_field(row, "answer");
   VideoMmeScore result;
   result.regex_letter = videomme_regex_letter(prediction);
   if (!result.regex_letter.empty()) {
@@ -80,7 +79,7 @@ VideoMmeScore score_videomme(const EvalRow& row, std::string_view prediction) {
     result.extracted = can_infer(prediction, options_from_question(question_as_prompted(row)));
     if (result.extracted.empty()) result.extracted.push_back('Z');
   }
-  result.score = result.extracted == answer->second ? 1.0 : 0.0;
+  result.score = result.extracted == answer ? 1.0 : 0.0;
   return result;
 }
 
