@@ -16,7 +16,8 @@ ArgParser make_parser() {
   ArgParser p("eval", "--model DIR --task T --data FILE [options] | --task T --score-only PREDICTIONS.jsonl [--out DIR]",
               "Runs a benchmark as VLMEvalKit runs SmolVLM (its prompts, greedy, up to 2048 new tokens) and scores\n"
               "it by the official rules. Tasks: " + eval::task_names_list() + ".\n"
-              "Writes samples.jsonl (row by row; --resume continues it), summary.json and summary.md in --out.");
+              "Writes samples.jsonl (row by row; --resume continues it), summary.json and summary.md in --out.\n"
+              "Here --max-new-tokens defaults to 2048 and --frames is Video-MME's frames per video (default 64).");
   p.option("model", "DIR", "Checkpoint folder")
       .option("task", "T", "Benchmark: " + eval::task_names_list())
       .option("data", "FILE", "VLMEvalKit TSV (base64 images) or JSONL with local image paths")
@@ -33,7 +34,7 @@ ArgParser make_parser() {
 }
 
 int score_only(const ArgParser& args, eval::Task task, const std::string& out_dir) {
-  for (const char* name : {"model", "data", "limit", "resume", "prompt-style", "images-as-stored", "video-dir"})
+  for (const char* name : {"model", "data", "limit", "resume", "prompt-style", "images-as-stored", "video-dir", "lora"})
     if (args.has(name)) throw UsageError(std::string("eval: --") + name + " does not go with --score-only");
   const Json summary = eval::score_predictions(task, *args.get("score-only"), out_dir, std::cerr);
   std::cout << summary.dump(2) << "\n";
@@ -77,7 +78,8 @@ int eval_main(int argc, char** argv) {
   o.generation = generation_options_from_flags(args, "eval");
   if (o.generation.video_frames) o.video_frames = *o.generation.video_frames;  // --frames: VLMEvalKit's nframe
   o.load = load_options_from_flags(args, "eval");
-  o.dtype_name = o.load.bf16_compute ? "bf16" : "f32";
+  o.dtype_name = args.get("dtype").value_or("f32");
+  o.lora_specs = args.all("lora");
   print_result(eval::run_eval(o, std::cerr), out_dir);
   return 0;
 }

@@ -65,6 +65,7 @@ std::vector<std::string> required_columns(Task task) {
 }
 
 EvalData EvalData::open(const std::string& path, Task task) {
+  required_columns(task);  // an unsupported task fails before the file is read
   EvalData data;
   const std::string extension = fs::path(path).extension().string();
   if (extension == ".tsv") data.read_tsv(path, task);

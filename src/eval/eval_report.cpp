@@ -163,6 +163,7 @@ Json summary_json(const RunInfo& info, const std::vector<SampleRecord>& records)
   summary["dtype"] = info.dtype.empty() ? Json() : Json(info.dtype);
   summary["prompt_style"] = info.prompt_style.empty() ? Json() : Json(info.prompt_style);
   summary["images"] = info.images.empty() ? Json() : Json(info.images);
+  summary["lora"] = info.lora;
   summary["sampling"] = info.sampling;
   summary["commit"] = build_commit();
   summary["scorer"] = "VLMEvalKit e8e78f05f308 rules, reimplemented (no LLM judge: MathVista rows its rules "

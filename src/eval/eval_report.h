@@ -61,6 +61,7 @@ struct RunInfo {
   std::string dtype;        // "f32" | "bf16"
   std::string prompt_style;
   std::string images;       // how TSV images reach the model
+  std::vector<std::string> lora;  // adapters applied (--lora DIR[:SCALE])
   Json sampling = Json::object();  // max_new_tokens, do_sample, ...
   std::optional<int64_t> limit;
   int64_t rows_in_file = 0;

@@ -209,6 +209,7 @@ Json run_eval(const EvalOptions& options, std::ostream& progress) {
   info.data = options.data_path;
   info.model = options.model_dir;
   info.dtype = options.dtype_name;
+  info.lora = options.lora_specs;
   info.prompt_style = std::string(prompt_style_name(style));
   info.sampling = sampling_json(generation);
   info.images = options.images_as_stored ? "TSV bytes as stored" : "TSV images re-saved as VLMEvalKit's JPEG";

@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/json_file.h"
 #include "eval/eval_prompts.h"
@@ -28,7 +29,8 @@ struct EvalOptions {
   int64_t video_frames = 64;               // Video-MME frames per video (VLMEvalKit's nframe)
   GenerationOptions generation;            // greedy and 2048 new tokens unless set (VLMEvalKit's kwargs)
   LoadOptions load;
-  std::string dtype_name = "f32";
+  std::string dtype_name = "f32";          // as given to --dtype, for the summary
+  std::vector<std::string> lora_specs;     // as given to --lora (load.lora holds them), for the summary
 };
 
 // The VLMEvalKit wrapper a checkpoint is evaluated with: SmolVLM2 for

@@ -66,6 +66,7 @@ TEST(EvalCli, TinyTsvsRunEndToEndAndWriteTheThreeFiles) {
     EXPECT_EQ(summary["prompt_style"], run.style);
     EXPECT_EQ(summary["dtype"], "f32");
     EXPECT_EQ(summary["images"], "TSV images re-saved as VLMEvalKit's JPEG");
+    EXPECT_EQ(summary["lora"], Json::array());
     EXPECT_EQ(summary["sampling"]["max_new_tokens"], 3);
     EXPECT_EQ(summary["sampling"]["do_sample"], false);
     EXPECT_NE(read_text_file(out.file("summary.md")).find("| **overall** |"), std::string::npos);
@@ -165,6 +166,9 @@ TEST(EvalCli, BadInputGivesOneClearError) {
   r = run_task("tiny-smolvlm", "docvqa", tiny_tsv("mmstar"), out.path());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("multiple-choice file"), std::string::npos) << r.err;
+  r = run_task("tiny-smolvlm", "cinepile", tiny_tsv("mmstar"), out.path());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("task cinepile: not supported yet"), std::string::npos) << r.err;
   r = run_task("tiny-smolvlm", "chess", tiny_tsv("mmstar"), out.path());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("unknown benchmark"), std::string::npos) << r.err;
