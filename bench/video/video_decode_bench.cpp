@@ -19,14 +19,14 @@ const std::string& clip() {
   static const std::string path = [] {
     const std::string p = (std::filesystem::temp_directory_path() / "smolvlm_bench_720p_60s.mp4").string();
     if (!std::filesystem::exists(p)) {
-      testing::SyntheticVideo spec;
+      SyntheticVideo spec;
       spec.width = 1280;
       spec.height = 720;
       spec.frames = 1800;
       spec.gop = 60;
       spec.b_frames = 2;
       spec.noise = 4;
-      testing::write_synthetic_video(p + ".part", spec);
+      write_synthetic_video(p + ".part", spec);
       std::filesystem::rename(p + ".part", p);
     }
     return p;

@@ -68,7 +68,7 @@ TEST(VideoBadInput, TruncatedFiles) {
   write_bytes(dir.file("cut.mp4"), std::vector<uint8_t>(clip.begin(), clip.begin() + clip.size() / 2));
   EXPECT_FALSE(error_of(dir.file("cut.mp4")).empty());
   // With the index first, the header still promises every frame.
-  testing::SyntheticVideo spec;
+  SyntheticVideo spec;
   spec.frames = 60;
   spec.faststart = true;
   write_synthetic_video(dir.file("fast.mp4"), spec);
@@ -90,9 +90,9 @@ TEST(VideoBadInput, DamagedDataDecodesOrFailsCleanly) {
 
 TEST(VideoBadInput, NoVideoStreamOrNoFrames) {
   testing::TempDir dir;
-  testing::write_audio_only(dir.file("audio.mkv"));
+  write_audio_only(dir.file("audio.mkv"));
   EXPECT_NE(error_of(dir.file("audio.mkv")).find("no video stream"), std::string::npos);
-  testing::SyntheticVideo spec;
+  SyntheticVideo spec;
   spec.format = "avi";  // keeps its stream header without frames
   spec.codec = "mpeg4";
   spec.frames = 0;
@@ -121,7 +121,7 @@ TEST(VideoBadInput, AbsurdSizeIsRefusedBeforeDecoding) {
   write_bytes(dir.file("huge.ivf"), ivf(65535, 65535, 30, 1, 3));
   EXPECT_NE(error_of(dir.file("huge.ivf")).find("frame size"), std::string::npos);
   // A sane video over a caller's tighter limit.
-  testing::SyntheticVideo spec;
+  SyntheticVideo spec;
   spec.frames = 3;
   write_synthetic_video(dir.file("small.mp4"), spec);
   VideoLimits limits;
@@ -131,7 +131,7 @@ TEST(VideoBadInput, AbsurdSizeIsRefusedBeforeDecoding) {
 
 TEST(VideoBadInput, AbsurdDurationIsRefused) {
   testing::TempDir dir;
-  testing::SyntheticVideo spec;
+  SyntheticVideo spec;
   spec.frames = 3;
   spec.rate_num = 1;
   spec.rate_den = 100000;  // one frame per 100000 s

@@ -13,7 +13,6 @@
 namespace smolvlm {
 namespace {
 
-using testing::SyntheticVideo;
 
 // Decodes `indices` and checks that each frame shows its own index.
 void expect_frames_labelled(VideoReader& reader, const std::vector<int64_t>& indices, VideoDecodeStats* stats = nullptr) {
@@ -23,7 +22,7 @@ void expect_frames_labelled(VideoReader& reader, const std::vector<int64_t>& ind
       [&](int64_t index, Image&& frame) {
         ASSERT_LT(k, indices.size());
         EXPECT_EQ(index, indices[k]);
-        EXPECT_EQ(testing::frame_label(frame), index) << "frame " << k;
+        EXPECT_EQ(frame_label(frame), index) << "frame " << k;
         ++k;
       },
       stats);

@@ -1,6 +1,5 @@
 #include "video/synthetic_video.h"
 
-#include <stdexcept>
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -11,16 +10,16 @@ extern "C" {
 #include <libswscale/swscale.h>
 }
 
+#include "core/error.h"
 #include "video/ffmpeg_handles.h"
 
-namespace smolvlm::testing {
+namespace smolvlm {
 namespace {
 
 constexpr int kGrid = 4;
 
-// A test that meets it fails with the message (gtest reports the exception).
 void check(int r, const std::string& what) {
-  if (r < 0) throw std::runtime_error(what + ": " + ffmpeg::error_text(r));
+  if (r < 0) throw Error("synthetic video", what + ": " + ffmpeg::error_text(r));
 }
 
 struct OutputCloser {
@@ -82,7 +81,7 @@ void write_synthetic_video(const std::string& path, const SyntheticVideo& spec) 
   check(avformat_alloc_output_context2(&raw, nullptr, spec.format.c_str(), path.c_str()), "output " + spec.format);
   std::unique_ptr<AVFormatContext, OutputCloser> out(raw);
   const AVCodec* codec = avcodec_find_encoder_by_name(spec.codec.c_str());
-  if (codec == nullptr) throw std::runtime_error("no encoder " + spec.codec);
+  if (codec == nullptr) throw Error("synthetic video", "no encoder " + spec.codec + " in this FFmpeg");
   AVStream* st = avformat_new_stream(out.get(), nullptr);
   ffmpeg::CodecHandle enc(avcodec_alloc_context3(codec));
   enc->width = spec.width;
@@ -93,7 +92,7 @@ void write_synthetic_video(const std::string& path, const SyntheticVideo& spec) 
   enc->framerate = {spec.rate_num, spec.rate_den};
   enc->gop_size = spec.gop;
   enc->max_b_frames = spec.b_frames;
-  enc->thread_count = 1;
+  enc->thread_count = spec.encoder_threads;
   if (out->oformat->flags & AVFMT_GLOBALHEADER) enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   if (spec.codec == "libx264" || spec.codec == "libx264rgb") {
     av_opt_set(enc->priv_data, "preset", spec.b_frames > 0 ? "veryfast" : "ultrafast", 0);
@@ -162,4 +161,4 @@ void write_audio_only(const std::string& path) {
   check(av_write_trailer(out.get()), "trailer");
 }
 
-}  // namespace smolvlm::testing
+}  // namespace smolvlm

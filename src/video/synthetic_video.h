@@ -1,7 +1,8 @@
-// Test videos made with FFmpeg's encoders and muxers: known frame count,
-// timestamps (constant or variable rate), GOP, B-frames and rotation. Each
-// frame shows its index as a 4 x 4 grid of black/white blocks (16 bits), big
-// enough to survive lossy codecs, so a decoded frame tells which it is.
+// Videos made with FFmpeg's encoders and muxers, for tests and benchmarks
+// (`smolvlm bench --video`): known frame count, timestamps (constant or
+// variable rate), GOP, B-frames and rotation. Each frame shows its index as a
+// 4 x 4 grid of black/white blocks (16 bits), big enough to survive lossy
+// codecs, so a decoded frame tells which it is.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +11,7 @@
 
 #include "vision/image.h"
 
-namespace smolvlm::testing {
+namespace smolvlm {
 
 struct SyntheticVideo {
   std::string format = "mp4";       // libavformat muxer: mp4, matroska, webm, avi, gif, h264, ivf...
@@ -28,9 +29,11 @@ struct SyntheticVideo {
   double display_rotation = 0;      // av_display_rotation_set angle; 90 = a phone's portrait video
   bool faststart = false;           // mp4: index (moov) before the data
   int noise = 0;                    // amplitude of per-pixel noise, for realistic bit rates (benchmarks)
+  int encoder_threads = 1;          // 0: FFmpeg picks (faster; tests keep 1 for identical files)
 };
 
-// Writes `spec` to `path`; throws std::runtime_error on any FFmpeg error.
+// Writes `spec` to `path`; throws Error("synthetic video", ...) on any FFmpeg
+// error, e.g. an encoder this FFmpeg lacks.
 void write_synthetic_video(const std::string& path, const SyntheticVideo& spec);
 
 // A Matroska file with one PCM audio stream and no video.
@@ -42,4 +45,4 @@ Image synthetic_frame(int width, int height, int64_t index, int noise = 0);
 // The index a decoded (upright) frame shows, read from its block grid.
 int64_t frame_label(const Image& rgb);
 
-}  // namespace smolvlm::testing
+}  // namespace smolvlm
