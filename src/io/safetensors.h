@@ -61,6 +61,10 @@ class TensorStore {
   // weights quantized at load, io/quantized_tensors.h); every replacement must
   // name a tensor of `base`, whose bytes are freed when `base` held them.
   static TensorStore with_replacements(TensorStore base, std::vector<TensorToWrite> replacements);
+  // Drops the pages of a mapped tensor from this process's memory (they are
+  // read from the file again if touched): after quantizing it at load, its
+  // stored bytes would otherwise stay resident. No-op for tensors in memory.
+  void release_pages(const std::string& name) const;
 
   bool contains(const std::string& name) const { return index_.count(name) != 0; }
   // Throws Error("<dir>: tensor NAME", "missing") when absent.

@@ -1,6 +1,10 @@
-// TensorStore::with_replacements: a checkpoint with some tensors swapped for
-// ones held in memory (weights quantized at load).
+// TensorStore::with_replacements (a checkpoint with some tensors swapped for
+// ones held in memory: weights quantized at load) and release_pages.
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdint>
 
 #include "core/error.h"
 #include "io/safetensors.h"
@@ -29,6 +33,16 @@ TensorStore TensorStore::with_replacements(TensorStore base, std::vector<TensorT
     base.index_[it->first] = &it->second;
   }
   return base;
+}
+
+void TensorStore::release_pages(const std::string& name) const {
+  if (owned_views_.count(name) != 0) return;  // MADV_DONTNEED would zero heap bytes
+  const TensorView& t = get(name);
+  // Whole pages inside the tensor only: its neighbours' pages stay.
+  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = (reinterpret_cast<uintptr_t>(t.data) + page - 1) / page * page;
+  const auto end = (reinterpret_cast<uintptr_t>(t.data) + t.size_bytes) / page * page;
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 }  // namespace smolvlm

@@ -55,8 +55,10 @@ std::vector<TensorToWrite> quantize_weights(const TensorStore& store, const Mode
   std::vector<TensorToWrite> out;
   for (const std::string& name : store.names()) {
     const TensorView& t = store.get(name);
-    if (const std::optional<DType> dtype = quantized_dtype_for(name, t, config, dtypes))
+    if (const std::optional<DType> dtype = quantized_dtype_for(name, t, config, dtypes)) {
       out.push_back(quantize_tensor(name, t, *dtype));
+      store.release_pages(name);  // the stored bytes are not read again
+    }
   }
   return out;
 }
