@@ -30,13 +30,16 @@ struct Preset {
   int generation_bos;  // 0 in the real files; tiny-smolvlm's fixture says 1
 };
 
-constexpr std::array<Preset, 6> kPresets = {{
+constexpr std::array<Preset, 7> kPresets = {{
     {"SmolVLM-256M-Instruct", false, 576, 30, 9, 3, 1536, 100000.0, 8192, false, 768, 12, 12, 3072, 512, 16, 4,
      SyntheticVocab::SmolVLM, 0},
     {"SmolVLM-500M-Instruct", false, 960, 32, 15, 5, 2560, 100000.0, 8192, false, 768, 12, 12, 3072, 512, 16, 4,
      SyntheticVocab::SmolVLM, 0},
     {"SmolVLM-Instruct", false, 2048, 24, 32, 32, 8192, 273768.0, 16384, false, 1152, 27, 16, 4304, 384, 14, 3,
      SyntheticVocab::SmolVLM2B, 0},
+    // SmolVLM2's 256M: v1 256M's text and vision shapes, the SmolVLM2 classes and video_sampling.
+    {"SmolVLM2-256M-Video-Instruct", true, 576, 30, 9, 3, 1536, 100000.0, 8192, false, 768, 12, 12, 3072, 512, 16, 4,
+     SyntheticVocab::SmolVLM, 0},
     {"tiny-smolvlm-256m", false, 64, 2, 4, 2, 128, 100000.0, 8192, false, 64, 2, 2, 128, 512, 16, 4,
      SyntheticVocab::SmolVLM, 0},
     {"tiny-smolvlm", false, 64, 2, 4, 2, 128, 273768.0, 16384, true, 144, 2, 2, 288, 384, 14, 3,

@@ -15,7 +15,7 @@
 namespace smolvlm {
 
 // Accepted `like` names: "SmolVLM-256M-Instruct", "SmolVLM-500M-Instruct",
-// "SmolVLM-Instruct" (2.2B v1), and the fixtures' shapes "tiny-smolvlm-256m",
+// "SmolVLM-Instruct" (2.2B v1), "SmolVLM2-256M-Video-Instruct", and the fixtures' shapes "tiny-smolvlm-256m",
 // "tiny-smolvlm" (2.2B-style, tied), "tiny-smolvlm2" (SmolVLM2, tied).
 std::vector<std::string> synthetic_checkpoint_names();
 

@@ -43,6 +43,8 @@ const std::vector<Expected>& expectations() {
        49190, 49279, 64},
       {"SmolVLM-Instruct", Architecture::Idefics3, 2048, 24, 32, 32, 8192, 49155, false, 1152, 27, 384, 14, 3, 49153,
        49154, 81},
+      {"SmolVLM2-256M-Video-Instruct", Architecture::SmolVLM, 576, 30, 9, 3, 1536, 49280, false, 768, 12, 512, 16, 4,
+       49190, 49279, 64},
       {"tiny-smolvlm-256m", Architecture::Idefics3, 64, 2, 4, 2, 128, 49280, false, 64, 2, 512, 16, 4, 49190, 49279,
        64},
       {"tiny-smolvlm", Architecture::Idefics3, 64, 2, 4, 2, 128, 49155, true, 144, 2, 384, 14, 3, 49153, 49154, 81},
@@ -118,7 +120,8 @@ TEST(SyntheticCheckpoint, PlanParameterCountsMatchTheModelNames) {
   const std::vector<std::pair<std::string, std::pair<double, double>>> ranges = {
       {"SmolVLM-256M-Instruct", {0.24e9, 0.27e9}},
       {"SmolVLM-500M-Instruct", {0.49e9, 0.52e9}},
-      {"SmolVLM-Instruct", {2.2e9, 2.3e9}}};
+      {"SmolVLM-Instruct", {2.2e9, 2.3e9}},
+      {"SmolVLM2-256M-Video-Instruct", {0.24e9, 0.27e9}}};
   for (const auto& [like, range] : ranges) {
     TempDir dir;
     write_synthetic_configs(dir.path(), like);
