@@ -88,6 +88,37 @@ TEST(EvalCli, MultipleChoicePromptsEndWithAnswerAndCategoriesAreSummarised) {
   EXPECT_DOUBLE_EQ(summary["published"]["score"].get<double>(), 42.1);
 }
 
+// The base64 JPEG of the fixture TSV's first row.
+std::string fixture_image_base64() {
+  std::ifstream in(tiny_tsv("textvqa"));
+  std::string header, row;
+  std::getline(in, header);
+  std::getline(in, row);
+  const size_t start = row.find('\t') + 1;
+  return row.substr(start, row.find('\t', start) - start);
+}
+
+TEST(EvalCli, MmmuRowsWithSeveralImagesInterleaveThem) {
+  testing::TempDir dir;
+  const std::string image = fixture_image_base64();
+  std::ofstream(dir.file("mmmu.tsv"))
+      << "index\timage\tquestion\tA\tB\tC\tanswer\tcategory\n"
+      << "7\t['" << image << "', '" << image << "']\tCompare <image 1> and <image 2>.\tfirst\tsecond\t\tB\tArt\n"
+      << "8\t['" << image << "']\t\"Area of <image 1>\nin m^2?\"\t\t\t\t12\tMath\n";
+  const CommandResult r = run_task("tiny-smolvlm", "mmmu", dir.file("mmmu.tsv"), dir.file("out"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<Json> samples = jsonl(dir.file("out/samples.jsonl"));
+  ASSERT_EQ(samples.size(), 2u);
+  EXPECT_TRUE(samples[0]["error"].is_null()) << samples[0].dump();
+  EXPECT_EQ(samples[0]["prompt"],
+            "<|im_start|>User: Question: <image 1>:<image>\n<image 2>:<image>\nCompare <image 1> and <image 2> "
+            ".\nChoices:\nA. first\nB. second\nAnswer with the letter.<end_of_utterance>\nAssistant: Answer:");
+  EXPECT_TRUE(samples[1]["error"].is_null()) << samples[1].dump();
+  EXPECT_EQ(samples[1]["prompt"],
+            "<|im_start|>User: Question: <image 1>:<image>\nArea of <image 1> in m^2?<end_of_utterance>\nAssistant:");
+  EXPECT_TRUE(samples[1]["score"].is_number());
+}
+
 TEST(EvalCli, ResumeContinuesACutOffRunAndAFullFolderIsNotOverwritten) {
   testing::TempDir out;
   ASSERT_EQ(run_task("tiny-smolvlm", "docvqa", tiny_tsv("docvqa"), out.path()).exit_code, 0);
