@@ -32,6 +32,9 @@ struct Content {
   // files, the whole video at video_fps frames per second (default 24, the
   // processor's fallback) lasting video_duration seconds (default frames / fps).
   std::string video_path;
+  // Kind::Video: a video file held in memory (e.g. from a data URL), used
+  // instead of video_path when not empty.
+  std::vector<uint8_t> video_bytes;
   std::vector<std::string> video_frames;
   std::optional<double> video_fps;
   std::optional<double> video_duration;
@@ -57,6 +60,12 @@ struct Content {
     Content c;
     c.kind = Kind::Video;
     c.video_path = std::move(path);
+    return c;
+  }
+  static Content video_bytes_item(std::vector<uint8_t> bytes) {
+    Content c;
+    c.kind = Kind::Video;
+    c.video_bytes = std::move(bytes);
     return c;
   }
   static Content video_frames_item(std::vector<std::string> frames, std::optional<double> fps = {},

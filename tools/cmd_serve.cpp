@@ -18,8 +18,9 @@ namespace {
 ArgParser make_parser() {
   ArgParser p("serve", "--model DIR [--host 127.0.0.1] [--port 8080] [--api-key KEY] [options]",
               "Serves a checkpoint over HTTP: POST /v1/chat/completions (OpenAI format, streaming, images as\n"
-              "data URLs), GET /v1/models, /health, /metrics (Prometheus), and a chat page at /.\n"
-              "Concurrent requests share one batched decode. Remote image URLs are refused (SSRF).");
+              "data URLs, videos as video_url data URLs), GET /v1/models, /health, /metrics (Prometheus), and a\n"
+              "chat page at /. Concurrent requests share one batched decode. Remote image URLs are refused\n"
+              "unless --allow-image-urls (SSRF).");
   p.option("model", "DIR", "Checkpoint folder as downloaded from the Hugging Face hub")
       .option("host", "ADDR", "Address to listen on (default 127.0.0.1, loopback only)")
       .option("port", "N", "Port (default 8080; 0 picks a free one)")
@@ -35,7 +36,18 @@ ArgParser make_parser() {
       .option("max-image-pixels", "N", "Pixels per image, checked before decoding (default 25000000)")
       .option("max-prompt-tokens", "N", "Longest prompt in tokens, images included (default: the model's context)")
       .option("max-tokens", "N", "Largest max_tokens a request may ask for (default 4096)")
-      .option("prepare-threads", "N", "Requests decoding and encoding images at once (default 2)");
+      .option("prepare-threads", "N", "Requests decoding and encoding images at once (default 2)")
+      .flag("allow-image-urls",
+            "Fetch remote http(s) image URLs (off by default: SSRF). Public addresses only, bounded in size,\n"
+            "time and redirects; hosts resolving to loopback, private or link-local addresses are refused")
+      .flag("allow-private-image-urls",
+            "With --allow-image-urls: also fetch from loopback, private and link-local addresses\n"
+            "(the server's own network: only for trusted clients)")
+      .option("image-url-max-mb", "N", "Largest fetched image, MiB (default 16)")
+      .option("image-url-timeout-s", "N", "Deadline of one image fetch, redirects included, seconds (default 20)")
+      .option("max-videos", "N", "video_url parts per request (default 1)")
+      .option("max-video-mb", "N", "Largest video, decoded, MiB (default 16)")
+      .option("max-video-frames", "N", "Frames a video's stream may hold (default 36000)");
   return p;
 }
 
@@ -68,6 +80,15 @@ server::ServerOptions options_from_args(const ArgParser& args) {
   o.max_prompt_tokens = args.get_int("max-prompt-tokens").value_or(0);
   o.request_limits.max_new_tokens = positive(args, "max-tokens", o.request_limits.max_new_tokens);
   o.prepare_threads = static_cast<int>(positive(args, "prepare-threads", o.prepare_threads));
+  o.request_limits.allow_image_urls = args.has("allow-image-urls");
+  o.remote_images.allow_private_addresses = args.has("allow-private-image-urls");
+  if (o.remote_images.allow_private_addresses && !o.request_limits.allow_image_urls)
+    throw UsageError("serve: --allow-private-image-urls needs --allow-image-urls");
+  o.remote_images.max_bytes = static_cast<size_t>(positive(args, "image-url-max-mb", 16)) << 20;
+  o.remote_images.total_timeout_ms = static_cast<int>(positive(args, "image-url-timeout-s", 20) * 1000);
+  o.request_limits.max_videos = positive(args, "max-videos", o.request_limits.max_videos);
+  o.request_limits.max_video_bytes = static_cast<size_t>(positive(args, "max-video-mb", 16)) << 20;
+  o.video_limits.max_frames = positive(args, "max-video-frames", o.video_limits.max_frames);
   return o;
 }
 

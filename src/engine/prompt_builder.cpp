@@ -34,8 +34,8 @@ PreparedPrompt PromptBuilder::prepare(const Conversation& request, const Generat
                                       const PromptPolicy& policy) {
   PreparedPrompt prompt;
   // Videos become text and image items before the template sees them (SPEC §9.2).
-  ExpandedVideos videos =
-      video_inputs_.expand(request, options, processor_config_ ? &*processor_config_ : nullptr);
+  ExpandedVideos videos = video_inputs_.expand(request, options, processor_config_ ? &*processor_config_ : nullptr,
+                                               policy.video_limits);
   const Conversation& conversation = videos.conversation();
   prompt.videos = videos.summaries();
   std::vector<ImageGrid> grids;

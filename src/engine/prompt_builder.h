@@ -29,6 +29,7 @@ struct PromptPolicy {
   // "<end_of_utterance>") is plain text, never prompt structure.
   bool literal_text = false;
   DecodeLimits image_limits;  // per image, checked before pixels are allocated
+  VideoLimits video_limits;   // per video file or in-memory video
 };
 
 struct PreparedPrompt {

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/sha256.h"
 #include "video/video_prompt.h"
 
 namespace smolvlm {
@@ -21,6 +22,13 @@ std::string file_identity(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0) throw Error(path, "cannot open video file");
   return "video:" + path + '\0' + std::to_string(st.st_size) + '\0' + std::to_string(st.st_mtim.tv_sec) + '.' +
          std::to_string(st.st_mtim.tv_nsec);
+}
+
+// In-memory videos have no path: the hash of their bytes stands for it.
+std::string bytes_identity(const std::vector<uint8_t>& bytes) {
+  Sha256 hash;
+  hash.update(bytes.data(), bytes.size());
+  return "video-bytes:" + hash.hex_digest();
 }
 
 std::string frame_key(const std::string& identity, int64_t index, const ImageProcessorConfig& c) {
@@ -60,11 +68,13 @@ VideoSummary VideoInputs::plan(const Content& c, const GenerationOptions& option
                                ExpandedVideos::Video& video) const {
   const VideoSamplingConfig checkpoint = sampling_.value_or(VideoSamplingConfig{});
   VideoSummary summary;
-  const std::string name = c.video_frames.empty() ? c.video_path : "video frames";
+  const std::string name = !c.video_frames.empty() ? "video frames" : !c.video_bytes.empty() ? "video" : c.video_path;
   if (!c.video_frames.empty()) {
     summary.fps = positive(c.video_fps, kFallbackFps, "fps");
     summary.total_frames = static_cast<int64_t>(c.video_frames.size());
     summary.duration = positive(c.video_duration, summary.total_frames / summary.fps, "duration");
+  } else if (!c.video_bytes.empty()) {
+    video.identity = bytes_identity(c.video_bytes);
   } else {
     if (c.video_path.empty()) throw Error("messages", "a video item names no file (use \"path\" or \"frames\")");
     video.identity = file_identity(c.video_path);
@@ -74,7 +84,7 @@ VideoSummary VideoInputs::plan(const Content& c, const GenerationOptions& option
                                std::to_string(options.video_frames.value_or(0));
   if (video.identity.empty() || !find_plan(plan_key, summary)) {
     if (!video.identity.empty()) {
-      const VideoStreamInfo& info = video.reader.emplace(VideoReader::open_file(c.video_path)).info();
+      const VideoStreamInfo& info = video.open_reader().info();
       summary.frames_counted = info.container_frames <= 0;
       const VideoMetadata m = video_metadata(summary.frames_counted ? info.indexed_frames : info.container_frames,
                                              info.rate_num, info.rate_den);
@@ -96,7 +106,7 @@ VideoSummary VideoInputs::plan(const Content& c, const GenerationOptions& option
 }
 
 ExpandedVideos VideoInputs::expand(const Conversation& conversation, const GenerationOptions& options,
-                                   const ImageProcessorConfig* images) const {
+                                   const ImageProcessorConfig* images, const VideoLimits& limits) const {
   ExpandedVideos out;
   const auto is_video = [](const Content& c) { return c.kind == Content::Kind::Video; };
   if (std::none_of(conversation.begin(), conversation.end(),
@@ -118,6 +128,7 @@ ExpandedVideos VideoInputs::expand(const Conversation& conversation, const Gener
       if (c.kind != Content::Kind::Video) continue;
       ExpandedVideos::Video video;
       video.item = &c;
+      video.limits = limits;
       video.config = frame_images;
       // SmolVLM2 frames: the image processor with size = video_size (SPEC §9.3).
       if (sampling_) video.config.longest_edge = sampling_->video_size;
@@ -159,6 +170,13 @@ ExpandedVideos VideoInputs::expand(const Conversation& conversation, const Gener
   return out;
 }
 
+VideoReader& ExpandedVideos::Video::open_reader() {
+  if (!reader)
+    reader.emplace(item->video_bytes.empty() ? VideoReader::open_file(item->video_path, limits)
+                                             : VideoReader::open_memory(item->video_bytes, "video", limits));
+  return *reader;
+}
+
 EncodedImage ExpandedVideos::encode_frame(size_t image_item, ImageEncodingCache& cache, const VisionEncoder& encoder,
                                           bool keep_pixels) {
   const FrameRef ref = *frame_of_.at(image_item);
@@ -177,9 +195,8 @@ EncodedImage ExpandedVideos::encode_frame(size_t image_item, ImageEncodingCache&
         if (keep_pixels || !cache.lookup(frame_key(identity, video.indices[k], video.config), video.encoded[k]))
           missing.push_back(video.indices[k]);
       if (!missing.empty()) {
-        if (!video.reader) video.reader.emplace(VideoReader::open_file(video.item->video_path));
         size_t k = 0;
-        video.reader->decode(missing, [&](int64_t index, Image&& frame) {
+        video.open_reader().decode(missing, [&](int64_t index, Image&& frame) {
           while (video.indices[k] != index) ++k;
           std::vector<float> pixels;
           video.encoded[k] = encode_image(frame, video.config, encoder, keep_pixels ? &pixels : nullptr);

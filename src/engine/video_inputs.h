@@ -6,7 +6,9 @@
 // cache. A video file's frames are cached per (file identity, frame index,
 // settings), so a second question about the same video decodes and encodes
 // nothing (nor reads the file, whose sampling is remembered); frames given as
-// image files are cached as the image files they are.
+// image files are cached as the image files they are. A video held in memory
+// (video_bytes, the server's data URLs) is demuxed from memory, never written
+// to disk, and cached by the SHA-256 of its bytes.
 //
 // Sampling: SmolVLM2 checkpoints (video_sampling in preprocessor_config.json)
 // take `fps` frames per second up to max_frames, skipping a second at each
@@ -68,8 +70,10 @@ class ExpandedVideos {
   };
   struct Video {
     const Content* item = nullptr;
-    std::string identity;               // a file's, for the caches; frames form: empty
+    std::string identity;               // a file's or bytes', for the caches; frames form: empty
+    VideoLimits limits;
     std::optional<VideoReader> reader;  // opened when frames must be decoded
+    VideoReader& open_reader();
     std::vector<int64_t> indices;       // sampled frames
     ImageProcessorConfig config;        // how its frames are processed
     std::vector<EncodedImage> encoded;  // filled by the first encode_frame
@@ -93,7 +97,7 @@ class VideoInputs {
   // video size. Throws Error naming the file for unreadable videos or frames,
   // and for videos given to a model without a vision tower.
   ExpandedVideos expand(const Conversation& conversation, const GenerationOptions& options,
-                        const ImageProcessorConfig* images) const;
+                        const ImageProcessorConfig* images, const VideoLimits& limits = {}) const;
 
  private:
   // What sampling a video file gave, so a second question about it opens the

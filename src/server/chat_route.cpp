@@ -11,6 +11,7 @@
 #include "server/api_error.h"
 #include "server/openai_request.h"
 #include "server/openai_response.h"
+#include "server/remote_image.h"
 #include "server/sse.h"
 
 namespace smolvlm::server {
@@ -36,6 +37,7 @@ int64_t unix_seconds() {
 // conversation the chat template refuses.
 ApiError prepare_error(const Error& e) {
   if (e.context().starts_with("image")) return ApiError::invalid(e.what(), "messages", "invalid_image");
+  if (e.context() == "video") return ApiError::invalid(e.what(), "messages", "invalid_video");
   if (e.context() == "prompt" && e.problem().find("exceed") != std::string::npos)
     return ApiError::invalid(e.what(), "messages", "context_length_exceeded");
   return ApiError::invalid(e.what(), "messages");
@@ -151,10 +153,17 @@ void ChatRoute::respond(const httplib::Request& req, httplib::Response& res) {
                                 std::to_string(max_prompt) + " tokens can hold.",
                             "messages", "context_length_exceeded");
 
-  const PromptPolicy policy{.literal_text = true, .image_limits = {.max_pixels = options_.max_image_pixels}};
+  const PromptPolicy policy{.literal_text = true,
+                            .image_limits = {.max_pixels = options_.max_image_pixels},
+                            .video_limits = options_.video_limits};
   Job job;
   try {
     Permit permit(preparing_);
+    // Remote images are fetched while the request holds its queue place and a
+    // preparation permit, so fetches are as bounded in number as decoding is.
+    for (const RemoteImageRef& ref : chat.remote_images)
+      chat.conversation[ref.message].content[ref.part].image_bytes =
+          fetch_remote_image(ref.url, options_.remote_images, ref.param);
     job.prompt = model_.prompts.prepare(chat.conversation, chat.options, policy);
   } catch (const Error& e) {
     throw prepare_error(e);

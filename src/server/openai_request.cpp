@@ -79,11 +79,25 @@ Content text_part(const Json& part, const std::string& where) {
   return Content::text_item(string(required(part, "text", where + ".text"), where + ".text"));
 }
 
-Content image_part(const Json& part, const std::string& where) {
+// Where the current part goes, for remote URLs fetched later.
+struct PartPlace {
+  size_t message = 0;
+  size_t part = 0;
+};
+
+Content image_part(const Json& part, const std::string& where, const RequestLimits& limits, PartPlace place,
+                   std::vector<RemoteImageRef>& remote) {
   const std::string param = where + ".image_url";
   const Json& image = required(part, "image_url", param);
+  const auto from_url = [&](const std::string& url, const std::string& url_param) {
+    if (limits.allow_image_urls && is_remote_url(url)) {
+      remote.push_back({place.message, place.part, url, url_param});
+      return Content::image_bytes_item({});
+    }
+    return Content::image_bytes_item(decode_image_data_url(url, url_param));
+  };
   // OpenAI's shape is {"url": ..., "detail": ...}; a bare string is a common client shortcut.
-  if (image.is_string()) return Content::image_bytes_item(decode_image_data_url(image.get<std::string>(), param));
+  if (image.is_string()) return from_url(image.get<std::string>(), param);
   if (!image.is_object()) wrong_type(param, image, "an object");
   const std::string& url = string(required(image, "url", param + ".url"), param + ".url");
   if (image.contains("detail")) {  // the processor's own tiling decides the detail
@@ -92,10 +106,30 @@ Content image_part(const Json& part, const std::string& where) {
       throw ApiError::invalid("Invalid '" + param + ".detail': expected auto, low or high.", param + ".detail",
                               "invalid_value");
   }
-  return Content::image_bytes_item(decode_image_data_url(url, param + ".url"));
+  return from_url(url, param + ".url");
 }
 
-Message parse_message(const Json& m, const std::string& where, int64_t& images, const RequestLimits& limits) {
+// vLLM's {"type": "video_url", "video_url": {"url": "data:video/mp4;base64,..."}}.
+Content video_part(const Json& part, const std::string& where, const RequestLimits& limits) {
+  const std::string param = where + ".video_url";
+  const Json& video = required(part, "video_url", param);
+  if (video.is_string()) return Content::video_bytes_item(decode_video_data_url(video.get<std::string>(), param, limits.max_video_bytes));
+  if (!video.is_object()) wrong_type(param, video, "an object");
+  for (const auto& [key, value] : video.items())
+    if (key != "url")
+      throw ApiError::invalid("Unrecognized argument in '" + param + "': " + key, param + "." + key,
+                              "unknown_parameter");
+  const std::string& url = string(required(video, "url", param + ".url"), param + ".url");
+  return Content::video_bytes_item(decode_video_data_url(url, param + ".url", limits.max_video_bytes));
+}
+
+struct MediaCounts {
+  int64_t images = 0;
+  int64_t videos = 0;
+};
+
+Message parse_message(const Json& m, const std::string& where, size_t index, MediaCounts& counts,
+                      const RequestLimits& limits, std::vector<RemoteImageRef>& remote) {
   if (!m.is_object()) wrong_type(where, m, "an object");
   std::string role = string(required(m, "role", where + ".role"), where + ".role");
   if (role == "developer") role = "system";  // OpenAI's newer name for system instructions
@@ -128,13 +162,21 @@ Message parse_message(const Json& m, const std::string& where, int64_t& images, 
     } else if (type == "image_url") {
       if (role != "user")
         throw ApiError::invalid("Image parts are only allowed in user messages.", part_where, "invalid_value");
-      if (++images > limits.max_images)
+      if (++counts.images > limits.max_images)
         throw ApiError::invalid("Too many images: at most " + std::to_string(limits.max_images) + " per request.",
                                 part_where, "too_many_images");
-      message.content.push_back(image_part(part, part_where));
+      message.content.push_back(image_part(part, part_where, limits, {index, message.content.size()}, remote));
+    } else if (type == "video_url") {
+      if (role != "user")
+        throw ApiError::invalid("Video parts are only allowed in user messages.", part_where, "invalid_value");
+      if (++counts.videos > limits.max_videos)
+        throw ApiError::invalid("Too many videos: at most " + std::to_string(limits.max_videos) + " per request.",
+                                part_where, "too_many_videos");
+      message.content.push_back(video_part(part, part_where, limits));
     } else {
-      throw ApiError::invalid("Invalid '" + part_where + ".type': '" + type + "' (expected text or image_url).",
-                              part_where + ".type", "invalid_value");
+      throw ApiError::invalid(
+          "Invalid '" + part_where + ".type': '" + type + "' (expected text, image_url or video_url).",
+          part_where + ".type", "invalid_value");
     }
   }
   return message;
@@ -246,9 +288,10 @@ ChatRequest parse_chat_request(const std::string& body, const RequestLimits& lim
   if (static_cast<int64_t>(messages.size()) > limits.max_messages)
     throw ApiError::invalid("Too many messages: at most " + std::to_string(limits.max_messages) + ".", "messages",
                             "invalid_value");
-  int64_t images = 0;
+  MediaCounts counts;
   for (size_t i = 0; i < messages.size(); ++i)
-    out.conversation.push_back(parse_message(messages[i], "messages[" + std::to_string(i) + "]", images, limits));
+    out.conversation.push_back(
+        parse_message(messages[i], "messages[" + std::to_string(i) + "]", i, counts, limits, out.remote_images));
   return out;
 }
 
