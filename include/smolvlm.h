@@ -104,6 +104,12 @@ enum class VideoSampling {
   Uniform,  // N frames spread evenly over the video, as images (SmolVLM v1, SPEC §10)
 };
 
+// How decoded video frames are resized (SPEC §9.3).
+enum class VideoResize {
+  PillowLanczos,       // transformers 4.51.3: the image processor, as for images (the fixtures' goldens)
+  TorchvisionBicubic,  // transformers >= 4.52's video processor: antialiased bicubic, longest edge then M x M
+};
+
 // Per-request generation settings. Unset fields follow the checkpoint's generation_config.json.
 struct GenerationOptions {
   std::optional<int64_t> max_new_tokens;  // 0: run the prompt only
@@ -128,6 +134,7 @@ struct GenerationOptions {
   // Videos (SPEC §9, §10): their frames count as images in the fields above.
   VideoSampling video_sampling = VideoSampling::Auto;
   std::optional<int64_t> video_frames;  // Fps: at most N (default: the checkpoint's max_frames); Uniform: N (default 50)
+  VideoResize video_resize = VideoResize::PillowLanczos;
 };
 
 struct Timings {

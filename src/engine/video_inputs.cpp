@@ -7,6 +7,8 @@
 
 #include "core/error.h"
 #include "core/sha256.h"
+#include "engine/frame_encoding.h"
+#include "vision/image_convert.h"
 #include "video/video_prompt.h"
 
 namespace smolvlm {
@@ -31,9 +33,10 @@ std::string bytes_identity(const std::vector<uint8_t>& bytes) {
   return "video-bytes:" + hash.hex_digest();
 }
 
-std::string frame_key(const std::string& identity, int64_t index, const ImageProcessorConfig& c) {
+std::string frame_key(const std::string& identity, int64_t index, const ImageProcessorConfig& c, VideoResize resize) {
   return identity + '\0' + std::to_string(index) + '\0' + std::to_string(c.do_image_splitting) + '/' +
-         std::to_string(c.longest_edge) + '/' + std::to_string(c.tile_size);
+         std::to_string(c.longest_edge) + '/' + std::to_string(c.tile_size) + '/' +
+         std::to_string(static_cast<int>(resize));
 }
 
 double positive(std::optional<double> value, double fallback, const std::string& what) {
@@ -118,6 +121,9 @@ ExpandedVideos VideoInputs::expand(const Conversation& conversation, const Gener
   const ImageProcessorConfig frame_images = with_overrides(*images, {options.image_splitting, options.max_image_edge});
   const bool fps_mode = options.video_sampling == VideoSampling::Fps ||
                         (options.video_sampling == VideoSampling::Auto && sampling_.has_value());
+  // The newer video processor exists for SmolVLM2 checkpoints only (SPEC §9.3 [HEAD]).
+  if (options.video_resize == VideoResize::TorchvisionBicubic && !sampling_)
+    throw Error("video_resize", "torchvision-bicubic is SmolVLM2's video processor; this checkpoint has no video_sampling");
   if (options.video_frames && *options.video_frames < 1)
     throw Error("video_frames", "must be at least 1, got " + std::to_string(*options.video_frames));
 
@@ -130,6 +136,7 @@ ExpandedVideos VideoInputs::expand(const Conversation& conversation, const Gener
       video.item = &c;
       video.limits = limits;
       video.config = frame_images;
+      video.resize = options.video_resize;
       // SmolVLM2 frames: the image processor with size = video_size (SPEC §9.3).
       if (sampling_) video.config.longest_edge = sampling_->video_size;
       VideoSummary summary = plan(c, options, fps_mode, video);
@@ -184,25 +191,34 @@ EncodedImage ExpandedVideos::encode_frame(size_t image_item, ImageEncodingCache&
   if (video.encoded.empty()) {
     video.encoded.resize(video.indices.size());
     if (video.identity.empty()) {
-      // Frames given as image files, loaded as transformers' load_image does.
-      for (size_t k = 0; k < video.indices.size(); ++k)
-        video.encoded[k] = cache.encode(Content::image_item(video.item->video_frames[static_cast<size_t>(video.indices[k])]),
-                                        ImageLoading::LoadImage, video.config, encoder, keep_pixels);
+      // Frames given as image files, loaded as transformers' load_image does
+      // (cached as image files; not with the newer video processor).
+      for (size_t k = 0; k < video.indices.size(); ++k) {
+        const std::string& path = video.item->video_frames[static_cast<size_t>(video.indices[k])];
+        video.encoded[k] = video.resize == VideoResize::PillowLanczos
+                               ? cache.encode(Content::image_item(path), ImageLoading::LoadImage, video.config,
+                                              encoder, keep_pixels)
+                               : encode_frame_image(load_image_rgb(path), video.config, video.resize, encoder,
+                                                    keep_pixels);
+      }
     } else {
       const std::string& identity = video.identity;
       std::vector<int64_t> missing;
       for (size_t k = 0; k < video.indices.size(); ++k)
-        if (keep_pixels || !cache.lookup(frame_key(identity, video.indices[k], video.config), video.encoded[k]))
+        if (keep_pixels ||
+            !cache.lookup(frame_key(identity, video.indices[k], video.config, video.resize), video.encoded[k]))
           missing.push_back(video.indices[k]);
       if (!missing.empty()) {
         size_t k = 0;
-        video.open_reader().decode(missing, [&](int64_t index, Image&& frame) {
-          while (video.indices[k] != index) ++k;
-          std::vector<float> pixels;
-          video.encoded[k] = encode_image(frame, video.config, encoder, keep_pixels ? &pixels : nullptr);
-          cache.insert(frame_key(identity, index, video.config), video.encoded[k]);
-          video.encoded[k].pixel_values = std::move(pixels);
-        });
+        encode_video_frames(video.open_reader(), missing, video.config, video.resize, encoder, keep_pixels,
+                            [&](int64_t index, EncodedImage&& encoded) {
+                              while (video.indices[k] != index) ++k;
+                              std::vector<float> pixels = std::move(encoded.pixel_values);
+                              encoded.pixel_values.clear();
+                              cache.insert(frame_key(identity, index, video.config, video.resize), encoded);
+                              video.encoded[k] = std::move(encoded);
+                              video.encoded[k].pixel_values = std::move(pixels);
+                            });
       }
     }
   }

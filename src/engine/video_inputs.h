@@ -10,6 +10,11 @@
 // (video_bytes, the server's data URLs) is demuxed from memory, never written
 // to disk, and cached by the SHA-256 of its bytes.
 //
+// Frames decoded from a file or bytes are preprocessed on a producer thread
+// while the vision tower encodes batches of them (engine/frame_encoding.h);
+// options.video_resize picks 4.51.3's image processor (default) or the newer
+// video processor's torchvision resize, part of the cache key.
+//
 // Sampling: SmolVLM2 checkpoints (video_sampling in preprocessor_config.json)
 // take `fps` frames per second up to max_frames, skipping a second at each
 // end of long videos (§9.1); checkpoints without it (SmolVLM v1) get N frames
@@ -76,6 +81,7 @@ class ExpandedVideos {
     VideoReader& open_reader();
     std::vector<int64_t> indices;       // sampled frames
     ImageProcessorConfig config;        // how its frames are processed
+    VideoResize resize = VideoResize::PillowLanczos;
     std::vector<EncodedImage> encoded;  // filled by the first encode_frame
   };
   const Conversation* source_ = nullptr;  // the request itself when it has no video
