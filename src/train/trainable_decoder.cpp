@@ -25,6 +25,7 @@ TrainableDecoder::TrainableDecoder(const TensorStore& store, const ModelConfig& 
                                    TrainOptions options)
     : TrainableDecoder(store, config, options) {
   attach_lora(weights_, config_, adapter, tensors_);
+  has_adapter_ = true;
 }
 
 TrainableDecoder::TrainableDecoder(const TensorStore& store, const ModelConfig& config, FullFineTuning,

@@ -100,6 +100,7 @@ class TrainableDecoder {
   // DPO's reference model is this one with the adapter off (README "DPO").
   void set_adapter_enabled(bool enabled) { lora_on_ = enabled; }
   bool adapter_enabled() const { return lora_on_; }
+  bool has_adapter() const { return has_adapter_; }
 
   void zero_gradients();
   // Every trainable tensor: name, value span (update it in place), gradient.
@@ -116,6 +117,7 @@ class TrainableDecoder {
   TrainableWeights weights_;
   std::vector<TrainableTensor> tensors_;
   bool lora_on_ = true;
+  bool has_adapter_ = false;
 };
 
 }  // namespace smolvlm::train
