@@ -81,6 +81,19 @@ TEST(LoraMerge, Bf16IsOneRoundingOfTheF32Result) {
     EXPECT_TRUE(fs::exists(dir.file("merged/") + file)) << file;
 }
 
+// An adapter written by us (save_lora_adapter) merges to the same bits as PEFT's file.
+TEST(LoraMerge, AdapterSavedByUsMergesToTheGolden) {
+  testing::TempDir dir;
+  const ModelConfig config = load_model_config(tiny_model_dir());
+  save_lora_adapter(load_lora_adapter(training_dir() + "/lora-sft/adapter_init", config), dir.file("saved"));
+  MergeOptions o = merge_of_adapter_init(dir.file("merged"), DType::BF16);
+  o.adapters[0].adapter = load_lora_adapter(dir.file("saved"), config);
+  merge_lora_checkpoint(o);
+  const TensorStore merged = TensorStore::open_dir(dir.file("merged"));
+  const TensorStore golden = TensorStore::open_file(training_dir() + "/merge/merged_bf16.safetensors");
+  for (const std::string& name : golden.names()) EXPECT_EQ(raw(merged.get(name)), raw(golden.get(name))) << name;
+}
+
 TEST(LoraMerge, MergedFolderLoadsAndGenerates) {
   testing::TempDir dir;
   merge_lora_checkpoint(merge_of_adapter_init(dir.file("merged"), DType::BF16));
