@@ -11,6 +11,9 @@ void add_generation_flags(ArgParser& p) {
       .option("max-image-edge", "N", "Resize images to a longest edge of at most N pixels (fewer tiles)")
       .option("frames", "N", "Video frames: at most N with fps sampling (default: the checkpoint's max_frames), N with uniform (default 50)")
       .option("sampling", "MODE", "Video frame sampling: fps (SmolVLM2's; default where the checkpoint has video_sampling) or uniform")
+      .option("video-resize", "MODE",
+              "Video frame resize: pillow-lanczos (default; transformers 4.51.3) or torchvision-bicubic\n"
+              "(transformers >= 4.52's SmolVLM2 video processor)")
       .option("max-new-tokens", "N", "Most tokens to generate (0 = run the prompt only; default: generation_config, else 512)")
       .flag("ignore-eos", "Do not stop at end-of-sequence tokens")
       .option("stop", "TEXT", "Stop before this text appears", true)
@@ -57,6 +60,11 @@ GenerationOptions generation_options_from_flags(const ArgParser& args, const std
     if (*sampling == "fps") o.video_sampling = VideoSampling::Fps;
     else if (*sampling == "uniform") o.video_sampling = VideoSampling::Uniform;
     else throw UsageError(command + ": --sampling must be fps or uniform, not \"" + *sampling + "\"");
+  }
+  if (auto resize = args.get("video-resize")) {
+    if (*resize == "pillow-lanczos") o.video_resize = VideoResize::PillowLanczos;
+    else if (*resize == "torchvision-bicubic") o.video_resize = VideoResize::TorchvisionBicubic;
+    else throw UsageError(command + ": --video-resize must be pillow-lanczos or torchvision-bicubic, not \"" + *resize + "\"");
   }
   return o;
 }

@@ -85,6 +85,25 @@ TEST(CliVideo, BadVideoInputFailsCleanly) {
   EXPECT_EQ(bad_mode.exit_code, 2) << bad_mode.err;
   const CommandResult bad_frames = smolvlm("run --model " + model() + " --video " + clip() + " --prompt hi --frames 0");
   EXPECT_EQ(bad_frames.exit_code, 2) << bad_frames.err;
+  const CommandResult bad_resize = smolvlm("run --model " + model() + " --video " + clip() + " --prompt hi --video-resize bicubic");
+  EXPECT_EQ(bad_resize.exit_code, 2) << bad_resize.err;
+}
+
+// --video-resize torchvision-bicubic: the same prompt and ids, other frame pixels.
+TEST(CliVideo, VideoResizeTorchvisionBicubic) {
+  const std::string run = "run --json --max-new-tokens 0 --dump-tensors ";
+  testing::TempDir dir;
+  const std::string args = " --model " + model() + " --video " + clip() + " --prompt 'What happens?'";
+  const CommandResult pillow = smolvlm(run + shell_quote(dir.file("p.safetensors")) + args);
+  const CommandResult tv =
+      smolvlm(run + shell_quote(dir.file("t.safetensors")) + args + " --video-resize torchvision-bicubic");
+  ASSERT_EQ(pillow.exit_code, 0) << pillow.err;
+  ASSERT_EQ(tv.exit_code, 0) << tv.err;
+  EXPECT_EQ(parse_json(tv.out, "run")["input_ids"], parse_json(pillow.out, "run")["input_ids"]);
+  EXPECT_NE(testing::run_command("cmp -s " + shell_quote(dir.file("p.safetensors")) + " " +
+                                 shell_quote(dir.file("t.safetensors")))
+                .exit_code,
+            0);
 }
 
 }  // namespace
