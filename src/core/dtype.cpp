@@ -32,16 +32,21 @@ std::string_view dtype_name(DType t) {
     if (d.type == t) return d.name;
   if (t == DType::Q8_0) return "Q8_0";
   if (t == DType::Q4_0) return "Q4_0";
+  if (t == DType::Q4_K) return "Q4_K";
   return "?";
 }
 
-bool dtype_is_quantized(DType t) { return t == DType::Q8_0 || t == DType::Q4_0; }
+bool dtype_is_quantized(DType t) { return t == DType::Q8_0 || t == DType::Q4_0 || t == DType::Q4_K; }
 
-int64_t dtype_block_elems(DType t) { return dtype_is_quantized(t) ? 32 : 1; }
+int64_t dtype_block_elems(DType t) {
+  if (t == DType::Q4_K) return 256;  // a super-block of 8 x 32
+  return dtype_is_quantized(t) ? 32 : 1;
+}
 
 size_t dtype_block_bytes(DType t) {
   if (t == DType::Q8_0) return 2 + 32;  // f16 scale + 32 int8
   if (t == DType::Q4_0) return 2 + 16;  // f16 scale + 32 nibbles
+  if (t == DType::Q4_K) return 2 + 2 + 12 + 128;  // f16 d, dmin, 6-bit scales and mins, 256 nibbles
   return dtype_size_bytes(t);
 }
 

@@ -10,13 +10,13 @@
 
 namespace smolvlm {
 
-// Q8_0 and Q4_0 are GGUF's block-quantized weights (kernels/quant_formats.h):
+// Q8_0, Q4_0 and Q4_K are GGUF's block-quantized weights (kernels/quant_formats.h):
 // never in a safetensors header, made at load or read from a quantized folder
 // (io/quantized_tensors.h).
-enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL, Q8_0, Q4_0 };
+enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL, Q8_0, Q4_0, Q4_K };
 
 size_t dtype_size_bytes(DType t);      // 0 for the block dtypes
-std::string_view dtype_name(DType t);  // safetensors spelling: "F32", "BF16", ...; "Q8_0", "Q4_0"
+std::string_view dtype_name(DType t);  // safetensors spelling: "F32", "BF16", ...; "Q8_0", "Q4_0", "Q4_K"
 std::optional<DType> dtype_from_name(std::string_view name);  // safetensors dtypes only
 
 // Block dtypes store rows of `dtype_block_elems` values in `dtype_block_bytes`

@@ -37,8 +37,10 @@ QuantMark parse_mark(const std::string& where, const std::string& value) {
     m.dtype = DType::Q8_0;
   else if (dtype == "q4_0")
     m.dtype = DType::Q4_0;
+  else if (dtype == "q4_k")
+    m.dtype = DType::Q4_K;
   else
-    throw Error(where, "quantization mark names dtype \"" + dtype + "\" (expected q8_0 or q4_0)");
+    throw Error(where, "quantization mark names dtype \"" + dtype + "\" (expected q8_0, q4_0 or q4_k)");
   if (!parse_int(v.substr(colon + 1, x - colon - 1), m.rows) || !parse_int(v.substr(x + 1), m.cols))
     throw Error(where, "quantization mark \"" + value + "\" has no positive <rows>x<cols>");
   return m;

@@ -4,9 +4,9 @@
 //
 //   - a quantized [rows, cols] tensor is stored under its own name as a U8
 //     tensor [rows, row_bytes] holding its raw GGUF blocks (row_bytes =
-//     cols / 32 x 34 for Q8_0, x 18 for Q4_0);
+//     cols / 32 x 34 for Q8_0, x 18 for Q4_0; cols / 256 x 144 for Q4_K);
 //   - the file's __metadata__ marks it: "smolvlm.quant.<name>":
-//     "q8_0:<rows>x<cols>" (or "q4_0:...");
+//     "q8_0:<rows>x<cols>" (or "q4_0:...", "q4_k:...");
 //   - every other tensor is stored as in the checkpoint it came from.
 //
 // Readers without this convention see plain U8 tensors and fail on the

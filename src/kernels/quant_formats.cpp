@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "kernels/quant_q4_k.h"
 
 namespace smolvlm::kernels {
 namespace {
@@ -13,9 +14,10 @@ namespace {
 void check_blocks(const char* what, DType dtype, size_t n) {
   if (!dtype_is_quantized(dtype))
     throw Error(std::string("kernels::") + what, std::string(dtype_name(dtype)) + " is not a block dtype");
-  if (n % kQuantBlock != 0)
+  const auto block = static_cast<size_t>(dtype_block_elems(dtype));
+  if (n % block != 0)
     throw Error(std::string("kernels::") + what,
-                std::to_string(n) + " values are not a whole number of " + std::to_string(kQuantBlock) + "-blocks");
+                std::to_string(n) + " values are not a whole number of " + std::to_string(block) + "-blocks");
 }
 
 void quantize_block_q8_0(const float* x, BlockQ8_0& b) {
@@ -52,11 +54,15 @@ void quantize_block_q4_0(const float* x, BlockQ4_0& b) {
 
 size_t quant_row_bytes(DType dtype, int64_t cols) {
   check_blocks("quant_row_bytes", dtype, static_cast<size_t>(cols));
-  return static_cast<size_t>(cols / kQuantBlock) * dtype_block_bytes(dtype);
+  return static_cast<size_t>(cols / dtype_block_elems(dtype)) * dtype_block_bytes(dtype);
 }
 
 void quantize_row(DType dtype, std::span<const float> x, void* out) {
   check_blocks("quantize_row", dtype, x.size());
+  if (dtype == DType::Q4_K) {
+    for (size_t i = 0; i < x.size() / 256; ++i) quantize_block_q4_k(x.data() + i * 256, static_cast<BlockQ4_K*>(out)[i]);
+    return;
+  }
   const size_t blocks = x.size() / kQuantBlock;
   for (size_t i = 0; i < blocks; ++i) {
     const float* xb = x.data() + i * kQuantBlock;
@@ -69,6 +75,14 @@ void quantize_row(DType dtype, std::span<const float> x, void* out) {
 
 void dequantize_row(DType dtype, const void* in, std::span<float> x) {
   check_blocks("dequantize_row", dtype, x.size());
+  if (dtype == DType::Q4_K) {
+    for (size_t i = 0; i < x.size() / 256; ++i) {
+      BlockQ4_K b;
+      std::memcpy(&b, static_cast<const uint8_t*>(in) + i * sizeof b, sizeof b);
+      dequantize_block_q4_k(b, x.data() + i * 256);
+    }
+    return;
+  }
   const size_t blocks = x.size() / kQuantBlock;
   constexpr int64_t half = kQuantBlock / 2;
   for (size_t i = 0; i < blocks; ++i) {

@@ -6,6 +6,9 @@
 //   Q8_0: f16 d, then 32 int8 q;        value = q * d
 //   Q4_0: f16 d, then 16 bytes of nibbles; byte j holds element j (low
 //         nibble) and element j + 16 (high nibble); value = (nibble - 8) * d
+//   Q4_K: super-blocks of 256 in 144 bytes (quant_q4_k.h); rows hold
+//         cols / 256 of them. Dequantized exactly as GGUF; read by the
+//         exact path only (no integer kernel yet).
 #pragma once
 
 #include <cstddef>
@@ -28,10 +31,10 @@ struct BlockQ4_0 {
 };
 static_assert(sizeof(BlockQ8_0) == 34 && sizeof(BlockQ4_0) == 18, "GGUF block sizes");
 
-// Bytes of one quantized row of `cols` values (cols a multiple of 32).
+// Bytes of one quantized row of `cols` values (a whole number of blocks).
 size_t quant_row_bytes(DType dtype, int64_t cols);
 
-// x[n] (n a multiple of 32) into n / 32 blocks at `out`, with ggml's
+// x[n] (a whole number of blocks) into blocks at `out`; Q8_0 / Q4_0 with ggml's
 // reference rounding (quantize_row_q8_0_ref / quantize_row_q4_0_ref):
 //   Q8_0: d = amax / 127, q = roundf(x / d)   (half away from zero)
 //   Q4_0: d = m / -8 with m the value of largest magnitude (first such),
@@ -40,7 +43,7 @@ size_t quant_row_bytes(DType dtype, int64_t cols);
 // then stored rounded to f16. Throws Error for other dtypes or a partial block.
 void quantize_row(DType dtype, std::span<const float> x, void* out);
 
-// The inverse: n / 32 blocks at `in` to x[n] = q * d (exact in f32).
+// The inverse: the blocks at `in` to x[n] (q * d: exact in f32 for Q8_0 / Q4_0).
 void dequantize_row(DType dtype, const void* in, std::span<float> x);
 
 }  // namespace smolvlm::kernels

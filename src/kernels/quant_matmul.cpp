@@ -97,7 +97,8 @@ bool quant_fast_available() { return quant_kernels() != nullptr; }
 void quant_matmul(const float* x, int64_t n, const WeightView& w, const float* bias, float* y, ComputeMode mode) {
   if (n <= 0 || w.rows <= 0) return;
   quant_row_bytes(w.dtype, w.cols);  // throws for a dtype or width the blocks cannot hold
-  const QuantKernels* kernels = mode == ComputeMode::Fast ? quant_kernels() : nullptr;
+  // Q4_K has no integer kernel yet: its Fast is Exact.
+  const QuantKernels* kernels = mode == ComputeMode::Fast && w.dtype != DType::Q4_K ? quant_kernels() : nullptr;
   if (kernels) return quant_matmul_fast(*kernels, x, n, w, bias, y);
   quant_matmul_exact(x, n, w, bias, y);
 }

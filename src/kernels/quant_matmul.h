@@ -11,12 +11,12 @@
 namespace smolvlm::kernels {
 
 // x [n, w.cols] f32, bias [w.rows] f32 or none, y [n, w.rows]; sizes already
-// checked, w.dtype Q8_0 or Q4_0.
+// checked, w.dtype Q8_0, Q4_0 or Q4_K.
 //   Exact: each weight row dequantized to f32, then dot_f32 (+ bias): the
 //     bits of reference::matmul / reference::linear.
 //   Fast: activations quantized per 32-block to int8 (quantize_activations)
 //     and integer block dot products (AVX-512 VNNI) scaled in f32, as
-//     ggml's q8_0 activations; Exact where the CPU has no VNNI.
+//     ggml's q8_0 activations; Exact where the CPU has no VNNI, and for Q4_K.
 // Either way a row's result does not depend on n or on the other rows.
 void quant_matmul(const float* x, int64_t n, const WeightView& w, const float* bias, float* y, ComputeMode mode);
 

@@ -34,6 +34,7 @@ void weight_row_to_f32(const WeightView& w, int64_t row, std::span<float> out) {
     }
     case DType::Q8_0:
     case DType::Q4_0:
+    case DType::Q4_K:
       dequantize_row(w.dtype, static_cast<const uint8_t*>(w.data) + row * quant_row_bytes(w.dtype, C), out);
       return;
     default:

@@ -39,19 +39,23 @@ TensorToWrite quantize_tensor(const std::string& name, const TensorView& t, DTyp
 std::optional<DType> quantized_dtype_for(const std::string& name, const TensorView& t, const ModelConfig& config,
                                          const WeightDtypes& dtypes) {
   const bool floating = t.dtype == DType::BF16 || t.dtype == DType::F16 || t.dtype == DType::F32;
-  if (!floating || t.shape.size() != 2 || t.shape[1] % kernels::kQuantBlock != 0 || !ends_with(name, ".weight"))
-    return std::nullopt;
-  if (name == kConnector) return dtypes.connector;
-  if (starts_with(name, kVisionLayers)) return dtypes.vision;
-  if (starts_with(name, config.text_prefix + "layers.") || name == config.lm_head_name) return dtypes.text;
-  return std::nullopt;
+  if (!floating || t.shape.size() != 2 || !ends_with(name, ".weight")) return std::nullopt;
+  std::optional<DType> dtype;
+  if (name == kConnector)
+    dtype = dtypes.connector;
+  else if (starts_with(name, kVisionLayers))
+    dtype = dtypes.vision;
+  else if (starts_with(name, config.text_prefix + "layers.") || name == config.lm_head_name)
+    dtype = dtypes.text;
+  if (dtype && t.shape[1] % dtype_block_elems(*dtype) != 0) return std::nullopt;  // kept as stored
+  return dtype;
 }
 
 std::vector<TensorToWrite> quantize_weights(const TensorStore& store, const ModelConfig& config,
                                             const WeightDtypes& dtypes) {
   for (const auto& d : {dtypes.text, dtypes.vision, dtypes.connector})
     if (d && !dtype_is_quantized(*d))
-      throw Error("quantize", std::string(dtype_name(*d)) + " is not a quantized weight dtype (Q8_0 or Q4_0)");
+      throw Error("quantize", std::string(dtype_name(*d)) + " is not a quantized weight dtype (Q8_0, Q4_0 or Q4_K)");
   std::vector<TensorToWrite> out;
   for (const std::string& name : store.names()) {
     const TensorView& t = store.get(name);

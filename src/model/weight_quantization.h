@@ -2,7 +2,7 @@
 // the model, and quantizing them from a checkpoint's stored dtype.
 //
 // Quantized: the 2-D Linear weights whose width is a whole number of
-// 32-blocks: the decoder's attention and MLP projections and a stored
+// blocks (32 values; 256 for Q4_K): the decoder's attention and MLP projections and a stored
 // (untied) lm_head; the vision encoder layers' attention and MLP
 // projections; the connector projection. Norms, biases, embeddings, position
 // embeddings and the patch convolution stay as stored, as do matrices of
@@ -20,7 +20,7 @@
 namespace smolvlm {
 
 struct WeightDtypes {
-  std::optional<DType> text;       // Q8_0 or Q4_0; none: as stored
+  std::optional<DType> text;       // Q8_0, Q4_0 or Q4_K; none: as stored
   std::optional<DType> vision;
   std::optional<DType> connector;
   bool any() const { return text || vision || connector; }
@@ -33,7 +33,7 @@ std::optional<DType> quantized_dtype_for(const std::string& name, const TensorVi
 // The quantized replacements of every weight `dtypes` selects, each made row
 // by row from the stored dtype (one f32 row at a time: no f32 copy of a
 // matrix). Already-quantized tensors are left alone. Throws Error for a
-// dtype other than Q8_0 / Q4_0.
+// dtype that is not a block dtype.
 std::vector<TensorToWrite> quantize_weights(const TensorStore& store, const ModelConfig& config,
                                             const WeightDtypes& dtypes);
 
