@@ -1,8 +1,9 @@
 // Causal grouped-query attention for training (SPEC §2): whole sequences, no
 // KV cache, positions 0 .. n-1. The forward also saves each query's
 // log-sum-exp of the scaled scores, so the backward recomputes the softmax
-// instead of keeping the n x n probabilities (the FlashAttention-2 split:
-// dq by query rows, dk/dv by key rows, no reductions across threads).
+// instead of keeping the n x n probabilities. Both run per head over blocks
+// of queries, every product a GEMM on the shared pool (matmul and
+// matmul_backward_*: the causal block's scores, P·V, dP, dQ, dK and dV).
 //   s_tj = q_t·k_j * scale (j <= t), p_tj = exp(s_tj - lse_t), out_t = sum_j p_tj v_j
 //   dv_j = sum_t p_tj dout_t,  dp_tj = dout_t·v_j,  D_t = dout_t·out_t,
 //   ds_tj = p_tj (dp_tj - D_t),  dq_t = scale sum_j ds_tj k_j,  dk_j = scale sum_t ds_tj q_t

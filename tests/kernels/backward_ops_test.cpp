@@ -207,6 +207,55 @@ TEST(CausalAttentionTrain, ForwardMatchesAFullSoftmaxAndBackwardCentralDifferenc
   EXPECT_LT(norm_relative_error(dv, numeric_gradient(loss_v, vd)), 1e-5);
 }
 
+// Several query blocks (the kernel cuts queries into blocks of 128): the
+// forward against the double softmax, the backward by directional derivatives.
+TEST(CausalAttentionTrain, LongSequencesMatchDirectionalDerivatives) {
+  std::mt19937 rng(9);
+  const TrainAttentionShape shape{300, 4, 2, 8};
+  const int64_t N = shape.n_tokens, NH = shape.n_heads, NKV = shape.n_kv_heads, D = shape.head_dim;
+  const auto q = random_floats(rng, N * NH * D), k = random_floats(rng, N * NKV * D), v = random_floats(rng, N * NKV * D);
+  const auto dout = random_floats(rng, N * NH * D);
+  auto forward = [&](const Vec& qs, const Vec& ks, const Vec& vs) {
+    Vec out(N * NH * D, 0.0);
+    for (int64_t h = 0; h < NH; ++h)
+      for (int64_t t = 0; t < N; ++t) {
+        const int64_t g = h / (NH / NKV);
+        Vec s(t + 1);
+        double max = -1e300, sum = 0;
+        for (int64_t j = 0; j <= t; ++j) {
+          double d = 0;
+          for (int64_t i = 0; i < D; ++i) d += qs[t * NH * D + h * D + i] * ks[j * NKV * D + g * D + i];
+          max = std::max(max, s[j] = d / std::sqrt(static_cast<double>(D)));
+        }
+        for (int64_t j = 0; j <= t; ++j) sum += s[j] = std::exp(s[j] - max);
+        for (int64_t j = 0; j <= t; ++j)
+          for (int64_t i = 0; i < D; ++i) out[t * NH * D + h * D + i] += s[j] / sum * vs[j * NKV * D + g * D + i];
+      }
+    return out;
+  };
+  std::vector<float> out(N * NH * D), lse(NH * N), dq(q.size()), dk(k.size()), dv(v.size());
+  causal_attention_train_forward(q, k, v, shape, out, lse);
+  const Vec qd = to_double(q), kd = to_double(k), vd = to_double(v);
+  EXPECT_LT(testing::max_scaled_error(out, forward(qd, kd, vd)), 1e-5);
+  causal_attention_train_backward(q, k, v, out, lse, dout, shape, dq, dk, dv);
+  // d/de of <dout, attention(x + e * dir)> at e = 0 equals <grad, dir>.
+  auto check = [&](const std::vector<float>& grad, int which) {
+    const auto dir = random_floats(rng, static_cast<int64_t>(grad.size()));
+    auto at = [&](double e) {
+      Vec x[3] = {qd, kd, vd};
+      for (size_t i = 0; i < dir.size(); ++i) x[which][i] += e * dir[i];
+      return contract(forward(x[0], x[1], x[2]), dout);
+    };
+    const double h = 1e-4, numeric = (at(h) - at(-h)) / (2 * h);
+    double analytic = 0;
+    for (size_t i = 0; i < dir.size(); ++i) analytic += static_cast<double>(grad[i]) * dir[i];
+    EXPECT_NEAR(analytic, numeric, 1e-4 * std::abs(numeric) + 1e-6) << "input " << which;
+  };
+  check(dq, 0);
+  check(dk, 1);
+  check(dv, 2);
+}
+
 TEST(CrossEntropy, LossAndGradientMatchCentralDifferencesWithIgnoredRows) {
   std::mt19937 rng(8);
   const int64_t N = 4, V = 23;
