@@ -13,6 +13,7 @@ int bench_serve_main(int argc, char** argv);  // smolvlm bench-serve
 int eval_main(int argc, char** argv);         // smolvlm eval
 int quantize_main(int argc, char** argv);     // smolvlm quantize
 int finetune_main(int argc, char** argv);     // smolvlm finetune
+int dpo_main(int argc, char** argv);          // smolvlm dpo
 int merge_main(int argc, char** argv);        // smolvlm merge
 
 }  // namespace smolvlm::cli

@@ -22,6 +22,7 @@ constexpr const char* kUsage =
     "  eval         Run and score a benchmark (DocVQA, MMStar, MMMU...) as VLMEvalKit does\n"
     "  quantize     Write a checkpoint folder with Q8_0 / Q4_0 weights that the engine maps directly\n"
     "  finetune     Fine-tune on chat conversations (LoRA or full), PEFT adapters / HF checkpoints out\n"
+    "  dpo          Align a LoRA adapter with DPO on preference pairs (TRL's sigmoid loss)\n"
     "  merge        Merge PEFT LoRA adapters into a checkpoint folder (bf16 or f32)\n"
     "\n"
     "Run 'smolvlm <command> --help' for the options of a command.\n";
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
     if (command == "eval") return eval_main(argc, argv);
     if (command == "quantize") return quantize_main(argc, argv);
     if (command == "finetune") return finetune_main(argc, argv);
+    if (command == "dpo") return dpo_main(argc, argv);
     if (command == "merge") return merge_main(argc, argv);
     std::cerr << "smolvlm: unknown command \"" << command << "\"\n\n" << kUsage;
     return 2;
