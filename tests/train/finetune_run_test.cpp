@@ -46,10 +46,11 @@ TEST(FinetuneRun, FiveLoraStepsLowerTheLossAndTheAdapterIsUsable) {
   TempDir dir;
   const std::string data = write_data(dir, {text_conversation()});
   std::vector<std::string> args = small_run(data, dir.file("out"), 5);
-  args.insert(args.end(), {"--dump-tensors", dir.file("d"), "--save-every", "2"});
+  args.insert(args.end(), {"--dump-tensors", dir.file("d"), "--save-every", "2", "--eval-data", data});
   const CommandResult r = run_train_cli("finetune", args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("step 5/5"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("step 5 eval loss"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("tok/s"), std::string::npos);
   const std::vector<float> loss = Dump(dir.file("d")).get("loss");
   ASSERT_EQ(loss.size(), 5u);
@@ -81,6 +82,30 @@ TEST(FinetuneRun, FiveLoraStepsLowerTheLossAndTheAdapterIsUsable) {
   const Json a = parse_json(with_lora.out, "run --lora"), b = parse_json(from_merged.out, "run merged");
   EXPECT_EQ(a["generated_ids"], b["generated_ids"]);
   EXPECT_EQ(a["input_ids"], parse_json(base.out, "run base")["input_ids"]);
+}
+
+// A full fine-tune's checkpoints hold f32 master copies: resuming gives the
+// uninterrupted run's losses and weights bit for bit; the result is in the base's dtype.
+TEST(FinetuneRun, FullFineTuneResumesExactly) {
+  TempDir dir;
+  const std::string data = write_data(dir, {text_conversation()});
+  std::vector<std::string> args = small_run(data, dir.file("out"), 2);
+  args.insert(args.end(), {"--method", "full", "--save-every", "1", "--dump-tensors", dir.file("d")});
+  const CommandResult whole = run_train_cli("finetune", args);
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  args = small_run(data, dir.file("resumed"), 2);
+  args.insert(args.end(), {"--method", "full", "--resume", dir.file("out/checkpoint-1"), "--dump-tensors",
+                           dir.file("r")});
+  const CommandResult resumed = run_train_cli("finetune", args);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const Dump a(dir.file("d")), b(dir.file("r"));
+  ASSERT_EQ(b.get("loss").size(), 1u);
+  EXPECT_EQ(b.get("loss")[0], a.get("loss")[1]);
+  for (const char* name : {"model.text_model.layers.1.mlp.up_proj.weight", "model.text_model.embed_tokens.weight",
+                           "lm_head.weight"})
+    EXPECT_EQ(b.get(std::string("step2.") + name), a.get(std::string("step2.") + name)) << name;
+  const TensorStore saved = TensorStore::open_dir(dir.file("resumed"));
+  EXPECT_EQ(saved.get("lm_head.weight").dtype, TensorStore::open_dir(tiny_model_dir()).get("lm_head.weight").dtype);
 }
 
 TEST(FinetuneRun, MalformedLinesAreReportedByNumber) {
