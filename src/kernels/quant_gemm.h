@@ -12,6 +12,7 @@ namespace smolvlm::kernels {
 struct QuantGemmArgs {
   const int8_t* xq = nullptr;  // [n, k]
   const float* xs = nullptr;   // [n, k / 32 * 8]: each block's scale 8 times
+  const int32_t* xsum = nullptr;  // [n, k / 32]: each block's Σ q
   int64_t n = 0, k = 0;
   WeightView w;                 // [out, k], Q8_0 or Q4_0
   const float* bias = nullptr;  // [out] or none
@@ -19,8 +20,9 @@ struct QuantGemmArgs {
 };
 
 struct QuantKernels {
-  // Rows [r0, r1) times outputs [c0, c1).
-  void (*gemm)(const QuantGemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1) = nullptr;
+  // Rows [r0, r1) times outputs [c0, c1); scratch holds scratch_floats(k) floats.
+  void (*gemm)(const QuantGemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float* scratch) = nullptr;
+  int64_t (*scratch_floats)(int64_t k) = nullptr;
 };
 
 namespace x86 {

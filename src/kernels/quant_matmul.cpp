@@ -48,6 +48,7 @@ void quant_matmul_exact(const float* x, int64_t n, const WeightView& w, const fl
 struct QuantizedActivations {
   std::vector<int8_t> q;
   std::vector<float> scales;
+  std::vector<int32_t> sums;
 };
 
 QuantizedActivations& activation_scratch(int64_t n, int64_t K) {
@@ -55,6 +56,7 @@ QuantizedActivations& activation_scratch(int64_t n, int64_t K) {
   const auto values = static_cast<size_t>(n * K), scales = static_cast<size_t>(n * (K / kQuantBlock) * 8);
   if (buffer.q.size() < values) buffer.q.resize(values);
   if (buffer.scales.size() < scales) buffer.scales.resize(scales);
+  if (buffer.sums.size() < scales / 8) buffer.sums.resize(scales / 8);
   return buffer;
 }
 
@@ -66,12 +68,16 @@ void quant_matmul_fast(const QuantKernels& kernels, const float* x, int64_t n, c
   QuantizedActivations& act = activation_scratch(n, K);
   int8_t* xq = act.q.data();
   float* xs = act.scales.data();
+  int32_t* xsum = act.sums.data();
   shared_pool().parallel_for(n, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t)
-      quantize_activations(std::span<const float>(x + t * K, static_cast<size_t>(K)), xq + t * K, xs + t * ldxs);
+      quantize_activations(std::span<const float>(x + t * K, static_cast<size_t>(K)), xq + t * K, xs + t * ldxs,
+                           xsum + t * (K / kQuantBlock));
   });
-  const QuantGemmArgs args{xq, xs, n, K, w, bias, y};
-  constexpr int64_t kRowBlockBytes = 128 * 1024, kRowGrain = 12, kColGrain = 32;
+  const QuantGemmArgs args{xq, xs, xsum, n, K, w, bias, y};
+  // Each task packs its weight panels once for all its rows, so row blocks
+  // are long (activations: K bytes + K / 4 floats a row, in L2).
+  constexpr int64_t kRowBlockBytes = 512 * 1024, kRowGrain = 12, kColGrain = 32;
   const int64_t row_block = std::min(n, std::max(kRowGrain, kRowBlockBytes / (2 * K) / kRowGrain * kRowGrain));
   const int64_t row_blocks = (n + row_block - 1) / row_block;
   const int64_t threads = shared_pool().size();
@@ -82,9 +88,10 @@ void quant_matmul_fast(const QuantKernels& kernels, const float* x, int64_t n, c
   shared_pool().parallel_for(
       row_blocks * col_blocks,
       [&](int64_t begin, int64_t end) {
+        float* scratch = thread_scratch(kernels.scratch_floats(K));
         for (int64_t task = begin; task < end; ++task) {
           const int64_t r0 = task / col_blocks * row_block, c0 = task % col_blocks * col_block;
-          kernels.gemm(args, r0, std::min(n, r0 + row_block), c0, std::min(OUT, c0 + col_block));
+          kernels.gemm(args, r0, std::min(n, r0 + row_block), c0, std::min(OUT, c0 + col_block), scratch);
         }
       },
       4);
@@ -103,7 +110,7 @@ void quant_matmul(const float* x, int64_t n, const WeightView& w, const float* b
   quant_matmul_exact(x, n, w, bias, y);
 }
 
-void quantize_activations(std::span<const float> x, int8_t* q, float* scales) {
+void quantize_activations(std::span<const float> x, int8_t* q, float* scales, int32_t* sums) {
   const size_t blocks = x.size() / kQuantBlock;
   for (size_t b = 0; b < blocks; ++b) {
     const float* xb = x.data() + b * kQuantBlock;
@@ -111,8 +118,13 @@ void quantize_activations(std::span<const float> x, int8_t* q, float* scales) {
     for (int64_t j = 0; j < kQuantBlock; ++j) amax = std::max(amax, std::fabs(xb[j]));
     const float d = amax / 127.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    for (int64_t j = 0; j < kQuantBlock; ++j) q[b * kQuantBlock + j] = static_cast<int8_t>(std::roundf(xb[j] * id));
+    int32_t sum = 0;
+    for (int64_t j = 0; j < kQuantBlock; ++j) {
+      q[b * kQuantBlock + j] = static_cast<int8_t>(std::roundf(xb[j] * id));
+      sum += q[b * kQuantBlock + j];
+    }
     std::fill(scales + b * 8, scales + b * 8 + 8, d);
+    if (sums) sums[b] = sum;
   }
 }
 

@@ -26,8 +26,9 @@ bool quant_fast_available();
 // One row of activations quantized per 32-block as Q8_0 quantizes weights
 // (q = roundf(x / d), d = amax / 127) but with the f32 scale kept:
 // q[k] int8, and scales[8 * b + i] = d of block b for i < 8 (each block's
-// scale repeated for the 8 int32 lanes its products land in). k % 32 == 0.
-void quantize_activations(std::span<const float> x, int8_t* q, float* scales);
+// scale repeated for the 8 int32 lanes its products land in), and, where
+// `sums` is given, sums[b] = Σ q of block b. k % 32 == 0.
+void quantize_activations(std::span<const float> x, int8_t* q, float* scales, int32_t* sums = nullptr);
 
 namespace reference {
 // The oracle of the integer kernels: y[t][o] = Σ_b d_w(o,b) · d_x(t,b) · Σ_j

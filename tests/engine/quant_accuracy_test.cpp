@@ -114,7 +114,7 @@ struct Setting {
 // Measured on the fixtures (2026-11-27, Zen 4 AVX-512 VNNI), next token over
 // 10 cases / every text position over 771:
 //   q8_0 exact  top-1 1.00 / 0.983, KL 5.0e-4 / 1.6e-4
-//   q8_0 fast   top-1 1.00 / 0.987, KL 1.1e-3 / 3.2e-4
+//   q8_0 fast   top-1 1.00 / 0.987, KL 1.0e-3 / 3.2e-4
 //   q4_0 exact  top-1 0.80 / 0.674, KL 0.146  / 0.041
 //   q4_0 fast   top-1 0.80 / 0.669, KL 0.144  / 0.041
 // Bounds about 2-3x the measured KL; q4_0's are loose because 4 bits of a
