@@ -35,8 +35,10 @@ struct QuantWeights {
   static constexpr int64_t kBlockBytes = D == DType::Q8_0 ? 34 : 18;
   static constexpr int kBias = D == DType::Q8_0 ? 128 : 8;
 
-  // Blocks b and b + 1 (b + 1 only when `pair`) as 64 unsigned bytes in
-  // element order.
+  // Blocks b and b + 1 (b + 1 only when `pair`) as 64 unsigned bytes: Q8_0
+  // in element order; Q4_0 as its nibbles fall, 16-byte lanes [b 0-15,
+  // b+1 0-15, b 16-31, b+1 16-31] (kInterleaved: the activations follow).
+  static constexpr bool kInterleaved = D == DType::Q4_0;
   static __m512i values(const uint8_t* row, int64_t b, bool pair) {
     const uint8_t* q0 = row + b * kBlockBytes + 2;
     if constexpr (D == DType::Q8_0) {
@@ -51,21 +53,16 @@ struct QuantWeights {
       const __m256i t = _mm256_inserti128_si256(_mm256_castsi128_si256(a), b1, 1);
       const __m256i mask = _mm256_set1_epi8(0x0f);
       const __m256i lo = _mm256_and_si256(t, mask), hi = _mm256_and_si256(_mm256_srli_epi16(t, 4), mask);
-      // [lo b, lo b+1, hi b, hi b+1] -> [lo b, hi b, lo b+1, hi b+1]: elements 0-15, 16-31 of each block.
-      const __m512i z = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-      return _mm512_shuffle_i64x2(z, z, _MM_SHUFFLE(3, 1, 2, 0));
+      return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
     }
   }
 
-  static uint16_t scale_bits(const uint8_t* row, int64_t b) {
-    uint16_t d;
-    std::memcpy(&d, row + b * kBlockBytes, 2);
-    return d;
-  }
 };
 
-// One column's 16 int32 lanes (block b in lanes 0-7, b + 1 in 8-15) for 8
-// columns, reduced to [block b of columns 0-7, block b + 1 of columns 0-7].
+// One column's 16 int32 lanes for 8 columns (block b in 128-bit lanes 0, 1
+// and b + 1 in 2, 3; interleaved: b in 0, 2 and b + 1 in 1, 3), reduced to
+// [block b of columns 0-7, block b + 1 of columns 0-7].
+template <bool kInterleaved>
 inline __m512i block_sums(const __m512i* p) {
   auto pair = [](__m512i a, __m512i b) {
     return _mm512_add_epi32(_mm512_unpacklo_epi32(a, b), _mm512_unpackhi_epi32(a, b));
@@ -76,8 +73,9 @@ inline __m512i block_sums(const __m512i* p) {
   // Per 128-bit lane (half a block): the sums of columns 0-3, then 4-7.
   const __m512i s0 = quad(pair(p[0], p[1]), pair(p[2], p[3])), s1 = quad(pair(p[4], p[5]), pair(p[6], p[7]));
   // [c0-3 b, c0-3 b+1, c4-7 b, c4-7 b+1] from the halves, then [c0-7 b, c0-7 b+1].
-  const __m512i t = _mm512_add_epi32(_mm512_shuffle_i32x4(s0, s1, _MM_SHUFFLE(2, 0, 2, 0)),
-                                     _mm512_shuffle_i32x4(s0, s1, _MM_SHUFFLE(3, 1, 3, 1)));
+  constexpr int kFirst = kInterleaved ? _MM_SHUFFLE(1, 0, 1, 0) : _MM_SHUFFLE(2, 0, 2, 0);
+  constexpr int kSecond = kInterleaved ? _MM_SHUFFLE(3, 2, 3, 2) : _MM_SHUFFLE(3, 1, 3, 1);
+  const __m512i t = _mm512_add_epi32(_mm512_shuffle_i32x4(s0, s1, kFirst), _mm512_shuffle_i32x4(s0, s1, kSecond));
   return _mm512_shuffle_i32x4(t, t, _MM_SHUFFLE(3, 1, 2, 0));
 }
 
@@ -91,24 +89,30 @@ void direct_row(const QuantGemmArgs& a, int64_t r, const uint8_t* const* w, int 
   const int8_t* x = a.xq + r * K;
   const float* xs = a.xs + r * blocks * 8;
   const int32_t* xsum = a.xsum + r * blocks;
+  // The 16 scales of a step, one gather: columns 0-7 of block b, then b + 1.
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7);
+  const __m512i scale_index = _mm512_add_epi32(
+      _mm512_mullo_epi32(_mm512_min_epi32(lane, _mm512_set1_epi32(cols - 1)), _mm512_set1_epi32(static_cast<int>(row_bytes))),
+      _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, QW::kBlockBytes, QW::kBlockBytes, QW::kBlockBytes, QW::kBlockBytes,
+                        QW::kBlockBytes, QW::kBlockBytes, QW::kBlockBytes, QW::kBlockBytes));
   __m256 acc = _mm256_setzero_ps();
   for (int64_t b = 0; b < blocks; b += 2) {
     const bool pair = b + 1 < blocks;
-    const __m512i xv = _mm512_maskz_loadu_epi8(pair ? ~__mmask64{0} : (__mmask64{1} << 32) - 1, x + b * kBlock);
+    __m512i xv = _mm512_maskz_loadu_epi8(pair ? ~__mmask64{0} : (__mmask64{1} << 32) - 1, x + b * kBlock);
+    if constexpr (QW::kInterleaved) xv = _mm512_shuffle_i64x2(xv, xv, _MM_SHUFFLE(3, 1, 2, 0));
     __m512i p[C];
-    alignas(32) uint16_t d[16] = {};
 #pragma GCC unroll 8
     for (int c = 0; c < C; ++c) {
       _mm_prefetch(reinterpret_cast<const char*>(w[c] + C * row_bytes + b * QW::kBlockBytes), _MM_HINT_T0);
       p[c] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), QW::values(w[c], b, pair), xv);
-      d[c] = QW::scale_bits(w[c], b);
-      if (pair) d[8 + c] = QW::scale_bits(w[c], b + 1);
     }
+    const __mmask16 half = pair ? 0xffff : 0x00ff;
+    const __m512i d = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), half, scale_index,
+                                                  w[0] + b * QW::kBlockBytes, 1);
     const __m512i corr = _mm512_inserti64x4(_mm512_set1_epi32(QW::kBias * xsum[b]),
                                             _mm256_set1_epi32(pair ? QW::kBias * xsum[b + 1] : 0), 1);
-    const __m512 f = _mm512_cvtepi32_ps(_mm512_sub_epi32(block_sums(p), corr));
-    const __m512 s = _mm512_mul_ps(_mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(d))),
-                                   _mm512_maskz_loadu_ps(pair ? 0xffff : 0x00ff, xs + b * 8));
+    const __m512 f = _mm512_cvtepi32_ps(_mm512_sub_epi32(block_sums<QW::kInterleaved>(p), corr));
+    const __m512 s = _mm512_mul_ps(_mm512_cvtph_ps(_mm512_cvtepi32_epi16(d)), _mm512_maskz_loadu_ps(half, xs + b * 8));
     acc = _mm256_fmadd_ps(_mm512_castps512_ps256(f), _mm512_castps512_ps256(s), acc);
     if (pair) acc = _mm256_fmadd_ps(_mm512_extractf32x8_ps(f, 1), _mm512_extractf32x8_ps(s, 1), acc);
   }
