@@ -10,7 +10,7 @@ packages=(
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3 python3-jinja2 python3-pil
-  libcpp-httplib-dev chromium
+  libcpp-httplib-dev libssl-dev chromium  # libssl-dev: https image URLs (cpp-httplib with OpenSSL)
 )
 # Node.js and npm run the server's end-to-end tests (tests/server/js). A
 # NodeSource nodejs brings its own npm, which Debian's npm package conflicts with.

@@ -31,6 +31,8 @@ ArgParser make_parser() {
       .option("prefill-chunk", "N", "Prompt tokens read per scheduler step (default 128)")
       .option("kv-cache-mb", "N", "KV cache budget of all running sequences together, MiB (default 2048)")
       .option("image-cache-mb", "N", "Encoded-image cache budget, MiB (default 256)")
+      .option("prefix-cache-mb", "N",
+              "KV caches of finished conversations kept for requests that extend them, MiB (default 256; 0: off)")
       .option("max-body-mb", "N", "Largest request body, MiB (default 32)")
       .option("max-images", "N", "Images per request (default 8)")
       .option("max-image-pixels", "N", "Pixels per image, checked before decoding (default 25000000)")
@@ -74,6 +76,9 @@ server::ServerOptions options_from_args(const ArgParser& args) {
   o.scheduler.prefill_chunk = positive(args, "prefill-chunk", o.scheduler.prefill_chunk);
   o.scheduler.kv_budget_bytes = static_cast<size_t>(positive(args, "kv-cache-mb", 2048)) << 20;
   o.image_cache_bytes = static_cast<size_t>(positive(args, "image-cache-mb", 256)) << 20;
+  const int64_t prefix_mb = args.get_int("prefix-cache-mb").value_or(256);
+  if (prefix_mb < 0) throw UsageError("serve: --prefix-cache-mb must be 0 or more");
+  o.scheduler.prefix_cache_bytes = static_cast<size_t>(prefix_mb) << 20;
   o.max_body_bytes = static_cast<size_t>(positive(args, "max-body-mb", 32)) << 20;
   o.request_limits.max_images = positive(args, "max-images", o.request_limits.max_images);
   o.max_image_pixels = positive(args, "max-image-pixels", o.max_image_pixels);

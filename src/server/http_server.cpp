@@ -44,6 +44,11 @@ void send_error(httplib::Response& res, const ApiError& e) {
   res.set_content(error_json(e).dump(), kJson);
 }
 
+SchedulerOptions with_image_token(SchedulerOptions o, const ModelConfig& config) {
+  o.image_token_id = config.image_token_id;
+  return o;
+}
+
 std::string default_model_id(const std::string& dir) {
   const std::filesystem::path p = std::filesystem::path(dir).lexically_normal();
   const std::string name = (p.has_filename() ? p.filename() : p.parent_path().filename()).string();
@@ -58,7 +63,8 @@ HttpServer::HttpServer(ServerOptions options)
       model_id_(options_.model_id.empty() ? default_model_id(options_.model_dir) : options_.model_id),
       created_(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
                    .count()),
-      scheduler_(std::make_unique<Scheduler>(model_->decoder, model_->prompts.tokenizer(), options_.scheduler)),
+      scheduler_(std::make_unique<Scheduler>(model_->decoder, model_->prompts.tokenizer(),
+                                             with_image_token(options_.scheduler, model_->config))),
       chat_(std::make_unique<ChatRoute>(*model_, *scheduler_, metrics_, options_, model_id_)),
       http_(std::make_unique<httplib::Server>()) {
   // Every streaming client holds a thread while it reads, so there is one for

@@ -92,6 +92,15 @@ std::string Metrics::render(const SchedulerStats& s, const ImageCacheStats& imag
   sample(out, "smolvlm_prefill_seconds_total", s.prefill_seconds);
   header(out, "smolvlm_cancelled_sequences_total", "counter", "Sequences dropped because their client disconnected.");
   sample(out, "smolvlm_cancelled_sequences_total", static_cast<double>(s.cancelled));
+  header(out, "smolvlm_prefix_cache_hits_total", "counter",
+         "Prompts that started from a cached conversation prefix's KV cache.");
+  sample(out, "smolvlm_prefix_cache_hits_total", static_cast<double>(s.prefix_cache.hits));
+  header(out, "smolvlm_prefix_cache_reused_tokens_total", "counter", "Prompt positions restored instead of prefilled.");
+  sample(out, "smolvlm_prefix_cache_reused_tokens_total", static_cast<double>(s.prefix_cache.reused_tokens));
+  header(out, "smolvlm_prefix_cache_bytes", "gauge", "KV cache memory held by the prefix cache.");
+  sample(out, "smolvlm_prefix_cache_bytes", static_cast<double>(s.prefix_cache.bytes));
+  header(out, "smolvlm_prefix_cache_entries", "gauge", "Finished sequences held by the prefix cache.");
+  sample(out, "smolvlm_prefix_cache_entries", static_cast<double>(s.prefix_cache.entries));
   header(out, "smolvlm_image_cache_hits_total", "counter", "Images whose features came from the cache.");
   sample(out, "smolvlm_image_cache_hits_total", static_cast<double>(images.hits));
   header(out, "smolvlm_image_cache_misses_total", "counter", "Images run through the vision encoder.");

@@ -26,6 +26,7 @@ struct Scheduler::Sequence {
   size_t kv_bytes = 0;
   std::unique_ptr<KvCache> cache;      // from admission on
   std::optional<SequenceState> state;  // from admission on
+  PrefixKey prefix_key;                // the prompt's (empty without prefix reuse)
   int64_t prefilled = 0;               // prompt positions in the cache
   bool done = false;                   // result sent (or client gone), cache released
   Clock::time_point submitted = Clock::now(), admitted, first_token;
@@ -42,7 +43,7 @@ Scheduler::Slot::~Slot() {
 }
 
 Scheduler::Scheduler(const TextDecoder& decoder, const Tokenizer& tokenizer, SchedulerOptions options)
-    : decoder_(decoder), tokenizer_(tokenizer), options_(options) {
+    : decoder_(decoder), tokenizer_(tokenizer), options_(options), prefix_cache_(options.prefix_cache_bytes) {
   if (options_.max_batch < 1 || options_.max_waiting < 1 || options_.prefill_chunk < 1)
     throw Error("scheduler", "max_batch, max_waiting and prefill_chunk must be positive");
   thread_ = std::thread([this] { run(); });
@@ -69,6 +70,9 @@ std::shared_ptr<SequenceChannel> Scheduler::submit(Slot slot, Job job) {
   s->job.request.prompt_embeddings = s->job.prompt.embeddings;
   if (s->job.prompt.ids.empty()) throw ApiError::invalid("The prompt is empty.", "messages");
   s->kv_bytes = kv_bytes_for(s->prompt_tokens() + s->job.request.max_new_tokens);
+  if (options_.prefix_cache_bytes > 0)  // hashed here, on the caller's thread
+    s->prefix_key = prefix_key(s->job.prompt.ids, s->job.prompt.embeddings, decoder_.config().hidden_size,
+                               options_.image_token_id);
   if (s->kv_bytes > options_.kv_budget_bytes)
     throw ApiError::invalid("The prompt and max_tokens need " + std::to_string(s->kv_bytes >> 20) +
                                 " MiB of KV cache, more than this server's budget of " +
@@ -158,6 +162,12 @@ std::vector<std::unique_ptr<Scheduler::Sequence>> Scheduler::take_admissions(boo
 void Scheduler::start(Sequence& s) {
   s.admitted = Clock::now();
   s.cache = std::make_unique<KvCache>(decoder_.config(), s.prompt_tokens() + s.job.request.max_new_tokens);
+  // At least the last prompt position is prefilled: its logits give the first token.
+  if (options_.prefix_cache_bytes > 0 && s.prompt_tokens() > 1) {
+    s.prefilled = prefix_cache_.restore(s.prefix_key, s.prompt_tokens() - 1, *s.cache);
+    std::lock_guard lock(mutex_);
+    stats_.prefix_cache = prefix_cache_.stats();
+  }
   std::shared_ptr<SequenceChannel> channel = s.channel;
   s.state.emplace(tokenizer_, s.job.request, [channel](std::string_view text) { channel->push_text(text); });
 }
@@ -242,10 +252,27 @@ void Scheduler::retire() {
       std::lock_guard lock(mutex_);
       ++stats_.cancelled;
     } else if (s->state->finished()) {
+      remember_prefix(*s);
       finish(*s, "");
     }
   }
   std::erase_if(running_, [](const std::unique_ptr<Sequence>& s) { return s->done; });
+}
+
+// Keeps the finished sequence's cache for prompts that extend it: its prompt
+// and the generated tokens that were fed back (all but the last).
+void Scheduler::remember_prefix(const Sequence& s) {
+  if (options_.prefix_cache_bytes == 0 || !s.cache) return;
+  PrefixKey key = s.prefix_key;
+  const std::vector<int32_t>& generated = s.state->generated_ids();
+  key.ids.insert(key.ids.end(), generated.begin(), generated.end());
+  try {
+    prefix_cache_.store(std::move(key), *s.cache);
+  } catch (const std::exception&) {
+    return;  // out of memory for the copy: the cache is an optimisation
+  }
+  std::lock_guard lock(mutex_);
+  stats_.prefix_cache = prefix_cache_.stats();
 }
 
 void Scheduler::finish(Sequence& s, std::string error) {

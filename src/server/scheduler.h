@@ -10,6 +10,9 @@
 // (requests wait in the queue until theirs fits). The queue is bounded: when
 // it is full, try_reserve() fails and the caller answers 429.
 //
+// Prefix reuse: finished sequences' caches are kept (prefix_cache.h) and a
+// new prompt that extends one starts from a copy of the shared positions.
+//
 // Parity: a sequence's tokens are those of `smolvlm run` for the same prompt,
 // whoever shares its batch: chunked prefill and batched decode give every row
 // the single-sequence bits (tests/model/batched_decode_test.cpp), and the
@@ -29,6 +32,7 @@
 
 #include "engine/prompt_builder.h"
 #include "generate/generator.h"
+#include "server/prefix_cache.h"
 #include "server/sequence_channel.h"
 
 namespace smolvlm {
@@ -43,6 +47,10 @@ struct SchedulerOptions {
   int64_t max_waiting = 64;     // requests being prepared or queued; more get 429
   int64_t prefill_chunk = 128;  // prompt tokens per step, all new prompts together
   size_t kv_budget_bytes = size_t{2} << 30;
+  size_t prefix_cache_bytes = size_t{256} << 20;  // 0: no prefix reuse
+  // The image placeholder id, whose positions are told apart by their
+  // embeddings for prefix reuse (-1: prompts have no images).
+  int64_t image_token_id = -1;
 };
 
 struct SchedulerStats {
@@ -55,6 +63,7 @@ struct SchedulerStats {
   uint64_t prefill_tokens = 0;
   double prefill_seconds = 0;
   uint64_t cancelled = 0;  // sequences dropped because their client left
+  PrefixCacheStats prefix_cache;
 };
 
 // A prepared request. The scheduler points request.prompt_ids and
@@ -111,6 +120,7 @@ class Scheduler {
   void retire();
   void finish(Sequence& s, std::string error);  // sends the result (error: empty on success)
   void release(Sequence& s);
+  void remember_prefix(const Sequence& s);
 
   const TextDecoder& decoder_;
   const Tokenizer& tokenizer_;
@@ -125,6 +135,7 @@ class Scheduler {
   SchedulerStats stats_;
 
   std::vector<std::unique_ptr<Sequence>> running_;  // the scheduler thread's own
+  PrefixCache prefix_cache_;                        // the scheduler thread's own
   std::vector<float> logits_;
   std::thread thread_;
 };
