@@ -24,9 +24,7 @@ ArgParser make_parser() {
   p.option("model", "DIR", "Checkpoint folder")
       .option("like", "NAME", "Random weights of this model's shape, made in memory (no checkpoint needed)")
       .option("seed", "N", "Seed of the --like weights (default 0)")
-      .option("dtype", "TYPE",
-              "bf16 (BF16 products, default), f32 (exact), or q8_0 / q4_0 (weights quantized at load, int8\n"
-              "products)")
+      .option("dtype", "TYPE", "bf16 (BF16 products, default), f32 (exact), q8_0 / q4_0 (weights quantized at load)")
       .option("threads", "N", "Threads for the kernels (default: SMOLVLM_THREADS, else every core)")
       .option("reps", "N", "Timed repetitions of each measurement (default 5)")
       .option("warmup", "N", "Untimed runs before them (default 1)")

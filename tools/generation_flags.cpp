@@ -70,9 +70,7 @@ GenerationOptions generation_options_from_flags(const ArgParser& args, const std
 }
 
 void add_load_flags(ArgParser& p) {
-  p.option("dtype", "T",
-           "f32 (default; exact, matches transformers), bf16 (BF16 products, faster), or q8_0 / q4_0 (weights\n"
-           "quantized at load, int8 arithmetic)")
+  p.option("dtype", "T", "f32 (default, exact), bf16 (BF16 products), q8_0 / q4_0 (weights quantized at load)")
       .option("threads", "N", "Threads for the kernels (default: SMOLVLM_THREADS, else every core)")
       .option("lora", "DIR[:SCALE]", "PEFT LoRA adapter folder applied unmerged, with a weight (default 1); repeatable",
               true);
