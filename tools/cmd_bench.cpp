@@ -15,11 +15,13 @@ namespace {
 ArgParser make_parser() {
   std::string names;
   for (const std::string& n : synthetic_checkpoint_names()) names += (names.empty() ? "" : ", ") + n;
-  ArgParser p("bench", "(--model DIR | --like NAME) [--threads N] [--reps N] [--json]",
+  ArgParser p("bench", "(--model DIR | --like NAME) [--threads N] [--reps N] [--video] [--json]",
               "Times one vision tile, a 512-token prefill, 128 decode steps and the time to first token\n"
               "for a 1536x1152 picture plus a 20-token question (median, min, max over --reps), and the\n"
               "peak RSS; then this machine's read bandwidth and BF16 / INT8 peaks, with each figure as a\n"
               "fraction of its bound. A benchmark: timings on a busy machine are noisy, read the fractions.\n"
+              "With --video, also frames/s of decode + preprocess and of vision encoding of a 60 s 1280x720\n"
+              "clip's sampled frames, and the time to first token for a question about it.\n"
               "Shapes for --like: " + names + ".");
   p.option("model", "DIR", "Checkpoint folder")
       .option("like", "NAME", "Random weights of this model's shape, made in memory (no checkpoint needed)")
@@ -28,6 +30,9 @@ ArgParser make_parser() {
       .option("threads", "N", "Threads for the kernels (default: SMOLVLM_THREADS, else every core)")
       .option("reps", "N", "Timed repetitions of each measurement (default 5)")
       .option("warmup", "N", "Untimed runs before them (default 1)")
+      .flag("video", "Also time a video (a synthetic 1280x720 30 fps H.264 clip made in a temporary folder)")
+      .option("video-clip", "FILE", "Time this clip instead (implies --video)")
+      .option("video-seconds", "N", "Length of the synthetic clip (default 60)")
       .flag("json", "Print one JSON object instead of the table");
   return p;
 }
@@ -55,6 +60,11 @@ bench::BenchOptions options_from_args(const ArgParser& args) {
   if (!bench::compute_mode_for(o.dtype))
     throw UsageError("bench: --dtype must be bf16, f32, q8_0 or q4_0, not \"" + o.dtype + "\"");
   o.reps = {static_cast<int>(at_least(args, "reps", 5, 1)), static_cast<int>(at_least(args, "warmup", 1, 0))};
+  o.video_clip = args.get("video-clip").value_or("");
+  o.video = args.has("video") || !o.video_clip.empty();
+  o.video_seconds = static_cast<int>(at_least(args, "video-seconds", 60, 2));
+  if (args.has("video-seconds") && !o.video_clip.empty())
+    throw UsageError("bench: --video-seconds is the synthetic clip's; it does not go with --video-clip");
   return o;
 }
 

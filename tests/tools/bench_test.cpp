@@ -100,6 +100,34 @@ TEST(CliBench, QuantizedWeightsAreMadeAtLoad) {
   EXPECT_GT(j["peak_rss_mb"].get<double>(), 0);
 }
 
+// --video on a short synthetic 720p clip (the default is 60 s): the sampled
+// frames' decode and encode rates and the TTFT of a question about the clip.
+TEST(CliBench, VideoFiguresOnASyntheticClip) {
+  const JsonTable j = bench_json("--like tiny-smolvlm2 --threads 1 --warmup 0 --video --video-seconds 3");
+  const bool has_bf16_peak = !j["bf16_peak_gflops"].is_null();
+  expect_summary(j, "video_decode_fps", false);
+  expect_summary(j, "video_encode_fps", has_bf16_peak);
+  expect_summary(j, "video_ttft_s", has_bf16_peak);
+  EXPECT_EQ(j["workload"]["video_clip"], "1280x720, 90 frames at 30 fps (synthetic H.264)");
+  EXPECT_EQ(j["workload"]["video_frames"], 3);  // SmolVLM2 sampling: round(1 fps x 3 s)
+  EXPECT_EQ(j["workload"]["video_tiles_per_frame"], 1);
+  const double frames = j["video_ttft_split_s"]["frames"], prefill = j["video_ttft_split_s"]["prefill"];
+  EXPECT_GT(frames, 0);
+  EXPECT_GT(prefill, 0);
+  EXPECT_LE(frames + prefill, j["video_ttft_s"]["max"].get<double>());
+  // Without --video the report has no video figures.
+  EXPECT_FALSE(bench_json("--like tiny-smolvlm2 --threads 1 --warmup 0").contains("video_ttft_s"));
+}
+
+TEST(CliBench, VideoFlagsAreChecked) {
+  const std::string clip = testing::fixtures_dir() + "/videos/clip_h264_320x180_10fps_4s.mp4";
+  EXPECT_EQ(smolvlm("bench --like tiny-smolvlm2 --video-clip " + shell_quote(clip) + " --video-seconds 5").exit_code, 2);
+  EXPECT_EQ(smolvlm("bench --like tiny-smolvlm2 --video --video-seconds 1").exit_code, 2);
+  const CommandResult missing = smolvlm("bench --like tiny-smolvlm2 --reps 1 --warmup 0 --video-clip /nonexistent.mp4");
+  EXPECT_EQ(missing.exit_code, 1) << missing.err;
+  EXPECT_NE(missing.err.find("/nonexistent.mp4"), std::string::npos) << missing.err;
+}
+
 TEST(CliBench, PrintsATableByDefault) {
   const CommandResult r = smolvlm("bench --like tiny-smolvlm-256m --reps 1 --warmup 0");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -8,9 +8,21 @@
 
 namespace smolvlm::bench {
 
+namespace {
+
+void read_frame_settings(BenchModel& m, const std::string& dir) {
+  if (std::filesystem::exists(std::filesystem::path(dir) / "preprocessor_config.json"))
+    m.image_processor = load_image_processor_config(dir);
+  m.video_sampling = load_video_sampling_config(dir);
+}
+
+}  // namespace
+
 BenchModel open_bench_model(const std::string& dir, kernels::ComputeMode mode, const WeightDtypes& quantize) {
   if (!std::filesystem::is_directory(dir)) throw Error(dir, "is not a checkpoint folder");
-  return {dir, "file", std::make_unique<LoadedModel>(dir, TensorStore::open_dir(dir), 0, mode, quantize)};
+  BenchModel m{dir, "file", std::make_unique<LoadedModel>(dir, TensorStore::open_dir(dir), 0, mode, quantize), {}, {}};
+  read_frame_settings(m, dir);
+  return m;
 }
 
 BenchModel make_bench_model(const std::string& like, uint64_t seed, kernels::ComputeMode mode,
@@ -18,7 +30,10 @@ BenchModel make_bench_model(const std::string& like, uint64_t seed, kernels::Com
   const TempDir configs;  // LoadedModel reads every file in it while constructing
   write_synthetic_configs(configs.path(), like);
   TensorStore weights = make_synthetic_weights(load_model_config(configs.path()), seed);
-  return {like, "random, in memory", std::make_unique<LoadedModel>(configs.path(), std::move(weights), 0, mode, quantize)};
+  BenchModel m{like, "random, in memory",
+               std::make_unique<LoadedModel>(configs.path(), std::move(weights), 0, mode, quantize), {}, {}};
+  read_frame_settings(m, configs.path());
+  return m;
 }
 
 }  // namespace smolvlm::bench

@@ -11,6 +11,8 @@
 
 #include "engine/loaded_model.h"
 #include "kernels/compute_mode.h"
+#include "video/video_config.h"
+#include "vision/processor_config.h"
 
 namespace smolvlm::bench {
 
@@ -18,6 +20,10 @@ struct BenchModel {
   std::string name;     // the folder, or the shape's name
   std::string weights;  // "file" or "random, in memory"
   std::unique_ptr<LoadedModel> model;
+  // Read while the config files exist, for `--video`: the checkpoint's image
+  // processor (none without preprocessor_config.json) and video_sampling.
+  std::optional<ImageProcessorConfig> image_processor;
+  std::optional<VideoSamplingConfig> video_sampling;
 };
 
 // Throws Error when `dir` is no checkpoint folder or a file in it is malformed.

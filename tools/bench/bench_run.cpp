@@ -13,6 +13,7 @@
 #include "temp_dir.h"
 #include "test_image.h"
 #include "ttft.h"
+#include "video_bench.h"
 
 namespace smolvlm::bench {
 namespace {
@@ -36,9 +37,37 @@ struct ModelRun {
   std::optional<std::vector<double>> vision_s;
   TextTimings text;
   std::optional<TtftResult> ttft;
-  double vision_flops = 0, prefill_flops = 0, ttft_flops = 0;
+  std::optional<VideoBenchResult> video;
+  double vision_flops = 0, prefill_flops = 0, ttft_flops = 0, video_ttft_flops = 0;
   double weight_bytes = 0, kv_bytes = 0;
 };
+
+// The clip given, or one made for the run in `dir`.
+std::string bench_clip(const BenchOptions& o, const TempDir& dir, std::string& label) {
+  if (!o.video_clip.empty()) {
+    label = o.video_clip;
+    return o.video_clip;
+  }
+  const VideoClipSpec spec{1280, 720, 30, o.video_seconds};
+  if (o.progress) o.progress("making a " + std::to_string(spec.seconds) + " s 1280x720 30 fps H.264 clip");
+  const std::string path = dir.file("clip.mp4");
+  write_bench_clip(path, spec);
+  label = "1280x720, " + std::to_string(spec.fps * spec.seconds) + " frames at " + std::to_string(spec.fps) +
+          " fps (synthetic H.264)";
+  return path;
+}
+
+void time_video_figures(const BenchModel& bm, ModelRun& run, const BenchOptions& o) {
+  LoadedModel& m = *bm.model;
+  if (!m.vision || !bm.image_processor) throw Error("bench --video", "this checkpoint has no vision tower");
+  const TempDir dir;
+  std::string label;
+  const std::string clip = bench_clip(o, dir, label);
+  if (o.progress) o.progress("video: decode + preprocess, vision encode, time to first token");
+  run.video = time_video(m, clip, label, *bm.image_processor, bm.video_sampling, kQuestionTokens, o.reps);
+  run.video_ttft_flops = static_cast<double>(run.video->ttft.tiles) * run.vision_flops +
+                         decoder_flops(m.config.text, run.video->ttft.prompt_tokens, 0);
+}
 
 ModelRun time_model(LoadedModel& m, const BenchOptions& o) {
   ModelRun run;
@@ -72,9 +101,24 @@ std::optional<double> seconds_at(const std::optional<double>& peak_g, double flo
   return flops / (*peak_g * 1e9);
 }
 
+// Only with --video, so the default report keeps its rows.
+void add_video_figures(const VideoBenchResult& v, const ModelRun& run, const std::optional<double>& peak,
+                       std::vector<Figure>& out) {
+  const auto frames_per_second = [n = static_cast<double>(v.frames)](double s) { return n / s; };
+  out.push_back({"video_decode_fps", "video decode + preprocess (frames/s)", map_samples(v.decode_s, frames_per_second),
+                 std::nullopt, false});
+  Figure encode{"video_encode_fps", "video vision encode (frames/s)", map_samples(v.encode_s, frames_per_second),
+                std::nullopt, false};
+  if (auto s = seconds_at(peak, run.vision_flops * static_cast<double>(v.tiles_per_frame))) encode.bound = 1.0 / *s;
+  out.push_back(encode);
+  out.push_back({"video_ttft_s", "TTFT video + " + std::to_string(kQuestionTokens) + "-token question (s)",
+                 summarize(v.ttft.seconds), seconds_at(peak, run.video_ttft_flops), true});
+}
+
 std::vector<Figure> figures(const ModelRun& run, const MachineBounds& machine) {
   const std::optional<double> peak = machine.bf16_peak_gflops;
   std::vector<Figure> out;
+  const auto per_second = [](double count) { return [count](double s) { return count / s; }; };
   Figure vision{"vision_ms_per_tile", "vision encode (ms/tile)", std::nullopt, std::nullopt, true};
   if (run.vision_s) {
     vision.value = map_samples(*run.vision_s, [](double s) { return s * 1e3; });
@@ -82,7 +126,6 @@ std::vector<Figure> figures(const ModelRun& run, const MachineBounds& machine) {
   }
   out.push_back(vision);
 
-  const auto per_second = [](double count) { return [count](double s) { return count / s; }; };
   Figure prefill{"prefill_tok_s", "prefill " + std::to_string(kPrefillTokens) + " tokens (tok/s)",
                  map_samples(run.text.prefill_s, per_second(kPrefillTokens)), std::nullopt, false};
   if (auto s = seconds_at(peak, run.prefill_flops)) prefill.bound = kPrefillTokens / *s;
@@ -101,6 +144,7 @@ std::vector<Figure> figures(const ModelRun& run, const MachineBounds& machine) {
     ttft.bound = seconds_at(peak, run.ttft_flops);
   }
   out.push_back(ttft);
+  if (run.video) add_video_figures(*run.video, run, peak, out);
   return out;
 }
 
@@ -118,6 +162,13 @@ Json workload(const ModelRun& run) {
     w["ttft_question_tokens"] = run.ttft->question_tokens;
     w["ttft_prompt_tokens"] = run.ttft->prompt_tokens;
     w["ttft_flops"] = run.ttft_flops;
+  }
+  if (run.video) {
+    w["video_clip"] = run.video->clip;
+    w["video_frames"] = run.video->frames;
+    w["video_tiles_per_frame"] = run.video->tiles_per_frame;
+    w["video_ttft_prompt_tokens"] = run.video->ttft.prompt_tokens;
+    w["video_ttft_flops"] = run.video_ttft_flops;
   }
   return w;
 }
@@ -165,7 +216,8 @@ BenchReport run_bench(const BenchOptions& o) {
     before = measure_machine_bounds();
     reset_peak_rss();
   }
-  const ModelRun run = time_model(*bench_model.model, o);
+  ModelRun run = time_model(*bench_model.model, o);
+  if (o.video) time_video_figures(bench_model, run, o);
   r.peak_rss_mb = peak_rss_mb();
   bench_model.model.reset();
 
@@ -178,6 +230,10 @@ BenchReport run_bench(const BenchOptions& o) {
   if (run.ttft) {
     r.ttft_images_s = summarize(run.ttft->images_s).median;
     r.ttft_prefill_s = summarize(run.ttft->prefill_s).median;
+  }
+  if (run.video) {
+    r.video_ttft_frames_s = summarize(run.video->ttft.images_s).median;
+    r.video_ttft_prefill_s = summarize(run.video->ttft.prefill_s).median;
   }
   return r;
 }

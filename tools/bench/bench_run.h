@@ -22,6 +22,11 @@ struct BenchOptions {
   uint64_t seed = 0;                  // of the random weights
   std::string dtype = "bf16";         // the matmuls' arithmetic: compute_mode_for(dtype)
   Repetitions reps;
+  // `--video`: decode, encode and TTFT figures on a clip: `video_clip`, or a
+  // 1280x720 30 fps clip of `video_seconds` made in a temporary folder.
+  bool video = false;
+  std::string video_clip;
+  int video_seconds = 60;
   std::function<void(const std::string&)> progress;  // one line per stage, for a person waiting
 };
 

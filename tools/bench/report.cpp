@@ -49,6 +49,8 @@ Json report_json(const BenchReport& r) {
   out["workload"] = r.workload;
   out["ttft_split_s"] = r.ttft_images_s ? Json{{"images", *r.ttft_images_s}, {"prefill", *r.ttft_prefill_s}}
                                         : Json(nullptr);
+  if (r.video_ttft_frames_s)
+    out["video_ttft_split_s"] = {{"frames", *r.video_ttft_frames_s}, {"prefill", *r.video_ttft_prefill_s}};
   return out;
 }
 
@@ -83,6 +85,9 @@ std::string report_table(const BenchReport& r) {
   if (r.ttft_images_s)
     t += "\nTTFT medians: picture (decode, preprocess, encodes) " + number(*r.ttft_images_s) + " s, prefill " +
          number(*r.ttft_prefill_s) + " s";
+  if (r.video_ttft_frames_s)
+    t += "\nvideo TTFT medians: frames (decode, preprocess, encodes) " + number(*r.video_ttft_frames_s) +
+         " s, prefill " + number(*r.video_ttft_prefill_s) + " s";
   t += "\npeak RSS " + number(r.peak_rss_mb) + " MB; a decode step reads " +
        number(r.decode_bytes_per_token / 1e6) + " MB (weights at their stored dtype + KV cache)\n";
   return t;

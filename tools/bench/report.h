@@ -40,6 +40,8 @@ struct BenchReport {
   // The TTFT median's parts: the picture (decode, preprocess, encodes) and the
   // prompt's prefill; none without a vision tower.
   std::optional<double> ttft_images_s, ttft_prefill_s;
+  // The same for the video TTFT (`--video`): its frames, and the prefill.
+  std::optional<double> video_ttft_frames_s, video_ttft_prefill_s;
 };
 
 Json report_json(const BenchReport& r);

@@ -41,8 +41,12 @@ Once first_token(LoadedModel& model, const Conversation& chat, const GenerationO
 
 TtftResult time_ttft(LoadedModel& model, const std::string& image_path, int64_t question_tokens,
                      const Repetitions& r) {
+  return time_ttft(model, Content::image_item(image_path), question_tokens, r);
+}
+
+TtftResult time_ttft(LoadedModel& model, const Content& media, int64_t question_tokens, const Repetitions& r) {
   const std::string question = question_of(model.prompts.tokenizer(), question_tokens);
-  const Conversation chat = {{"user", {Content::image_item(image_path), Content::text_item(question)}}};
+  const Conversation chat = {{"user", {media, Content::text_item(question)}}};
   GenerationOptions options;
   options.max_new_tokens = 1;
   options.do_sample = false;

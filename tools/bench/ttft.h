@@ -29,4 +29,8 @@ struct TtftResult {
 TtftResult time_ttft(LoadedModel& model, const std::string& image_path, int64_t question_tokens,
                      const Repetitions& r);
 
+// The same for any media item before the question, e.g. a video
+// (Content::video_item): its frames are the "picture", each an image.
+TtftResult time_ttft(LoadedModel& model, const Content& media, int64_t question_tokens, const Repetitions& r);
+
 }  // namespace smolvlm::bench
