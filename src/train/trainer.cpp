@@ -105,12 +105,12 @@ StepReport Trainer::step() {
   progress_.step = r.step;
   progress_.position = next;
   progress_.loss_history.push_back(r.loss);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();  // eval not counted
   const bool eval_now = objective_.eval_loss && ((config_.eval_every > 0 && r.step % config_.eval_every == 0) || done());
   if (eval_now) {
     r.eval_loss = eval_loss();
     progress_.eval_history.emplace_back(r.step, *r.eval_loss);
   }
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
 }
 

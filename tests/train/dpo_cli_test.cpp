@@ -8,6 +8,7 @@
 
 #include "core/json_file.h"
 #include "finetune_cli_goldens.h"
+#include "model/lora_io.h"
 
 namespace smolvlm::train {
 namespace {
@@ -44,6 +45,26 @@ TEST(DpoCli, OneStepMatchesTorch) {
   EXPECT_EQ(n, 28);
   std::printf("[dpo, 1 step] loss %.7f (golden %.7f), worst grad norm-relative error %.2e\n", dump.get("loss")[0],
               golden["loss"].get<double>(), worst);
+}
+
+// Three DPO steps on the three pairs: the loss falls and the reward margin grows.
+TEST(DpoCli, StepsWidenTheRewardMargin) {
+  TempDir dir;
+  const CommandResult r = run_train_cli(
+      "dpo", {"--data", data_file("dpo.jsonl"), "--config", golden_config("dpo"), "--lora",
+              training_dir() + "/lora-sft/adapter_init", "--max-steps", "3", "--lr", "1e-3", "--lr-scheduler",
+              "constant", "--out", dir.file("out"), "--dump-tensors", dir.file("d")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Dump dump(dir.file("d"));
+  const std::vector<float> loss = dump.get("loss"), margins = dump.get("rewards/margins");
+  ASSERT_EQ(loss.size(), 3u);
+  for (int k = 1; k < 3; ++k) {
+    EXPECT_LT(loss[k], loss[k - 1]) << k;
+    EXPECT_GT(margins[k], margins[k - 1]) << k;
+  }
+  std::printf("[dpo, 3 steps] losses %.4f %.4f %.4f, margins %.4f %.4f %.4f\n", loss[0], loss[1], loss[2],
+              margins[0], margins[1], margins[2]);
+  EXPECT_EQ(load_lora_adapter(dir.file("out"), tiny_model().config).modules.size(), 14u);
 }
 
 }  // namespace
