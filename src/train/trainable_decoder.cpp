@@ -136,7 +136,8 @@ LossSum TrainableDecoder::accumulate_gradients(std::span<const TrainingExample> 
   LossSum total;
   for (const TrainingExample& e : batch) {
     const SequencePass pass = forward(e, true);
-    backward(pass, scale);
+    // No target token: nothing to differentiate (every gradient would be 0).
+    if (pass.loss.n_tokens > 0) backward(pass, scale);
     total.loss_sum += pass.loss.loss_sum;
     total.n_tokens += pass.loss.n_tokens;
   }

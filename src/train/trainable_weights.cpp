@@ -87,20 +87,20 @@ TrainableWeights bind_frozen_weights(const TensorStore& store, const ModelConfig
   return w;
 }
 
-void attach_lora(TrainableWeights& w, const ModelConfig& config, const LoraAdapter& adapter,
+void attach_lora(TrainableWeights& w, const ModelConfig& config, LoraAdapter& adapter,
                  std::vector<TrainableTensor>& tensors) {
   const float scaling = static_cast<float>(adapter.scaling());
-  for (const LoraModule& m : adapter.modules) {
+  for (LoraModule& m : adapter.modules) {
     const auto [layer, p] = locate_module(m.name, config.text_prefix, static_cast<int64_t>(w.layers.size()));
     TrainableLinear& l = w.layers[layer].proj[p];
     check_module_shape(m, l.weight);
     if (l.lora) throw Error("LoRA adapter: module " + m.name, "appears twice");
     const std::string peft = "base_model.model." + m.name;
     tensors.push_back({peft + ".lora_A.weight", {m.rank, m.in_features}, {}, std::vector<float>(m.a.size()), {}});
-    tensors.back().value = std::span(const_cast<float*>(m.a.data()), m.a.size());
+    tensors.back().value = m.a;
     l.grad_a = tensors.back().grad;
     tensors.push_back({peft + ".lora_B.weight", {m.out_features, m.rank}, {}, std::vector<float>(m.b.size()), {}});
-    tensors.back().value = std::span(const_cast<float*>(m.b.data()), m.b.size());
+    tensors.back().value = m.b;
     l.grad_b = tensors.back().grad;
     l.lora = &m;
     l.scaling = scaling;

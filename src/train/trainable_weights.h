@@ -61,8 +61,9 @@ TrainableWeights bind_frozen_weights(const TensorStore& store, const ModelConfig
 // "layers.{l}.self_attn.q_proj", ...), adds its A and B (PEFT names
 // "base_model.model.<module>.lora_A.weight") to `tensors`, and binds the
 // gradients. Throws Error for a module that names no decoder Linear or whose
-// shapes differ from the weight's. `adapter` must outlive the weights.
-void attach_lora(TrainableWeights& w, const ModelConfig& config, const LoraAdapter& adapter,
+// shapes differ from the weight's. `adapter` must outlive the weights; the
+// optimizer updates its A and B through the tensors' value spans.
+void attach_lora(TrainableWeights& w, const ModelConfig& config, LoraAdapter& adapter,
                  std::vector<TrainableTensor>& tensors);
 
 // Makes every text tensor, lm_head (unless tied) and, when the checkpoint

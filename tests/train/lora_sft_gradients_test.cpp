@@ -4,6 +4,8 @@
 // gradient checkpointing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "train/trainable_decoder.h"
 #include "training_goldens.h"
@@ -74,6 +76,49 @@ TEST(LoraSftGradients, PerExampleLossSumsMatchTorch) {
     EXPECT_EQ(s.n_tokens, golden["per_example"][i]["n_label_tokens"].get<int64_t>());
     EXPECT_LT(relative_error(s.loss_sum, golden["per_example"][i]["loss_sum"].get<double>()), 1e-5) << i;
   }
+}
+
+// Checkpointing recomputes each layer from its input with the same kernels,
+// so the gradients are the same bits as keeping every activation.
+TEST(LoraSftGradients, CheckpointingGivesTheSameGradients) {
+  const std::vector<TrainingExample>& examples = sft_examples("labels_notebook", false);
+  const std::span<const TrainingExample> batch(examples.data() + 2, 2);
+  LoadedModel& model = tiny_model();
+  LoraAdapter adapter = initial_adapter();
+  TrainableDecoder kept(model.weights, model.config, adapter);
+  TrainableDecoder recomputed(model.weights, model.config, adapter, {.gradient_checkpointing = true});
+  const LossSum a = kept.accumulate_gradients(batch, 0.01);
+  const LossSum b = recomputed.accumulate_gradients(batch, 0.01);
+  EXPECT_EQ(a.loss_sum, b.loss_sum);
+  for (size_t i = 0; i < kept.tensors().size(); ++i)
+    EXPECT_EQ(kept.tensors()[i].grad, recomputed.tensors()[i].grad) << kept.tensors()[i].name;
+}
+
+// The optimizer updates the adapter through the tensors' values, and the
+// next forward reads them: a step along -grad lowers the loss.
+TEST(LoraSftGradients, TensorValuesAreTheAdaptersAndAStepLowersTheLoss) {
+  const std::vector<TrainingExample>& examples = sft_examples("labels_notebook", false);
+  const std::span<const TrainingExample> batch(examples.data(), 2);
+  LoadedModel& model = tiny_model();
+  LoraAdapter adapter = initial_adapter();
+  TrainableDecoder decoder(model.weights, model.config, adapter);
+  EXPECT_EQ(decoder.tensors()[0].value.data(), adapter.modules[0].a.data());
+  EXPECT_EQ(decoder.tensors()[1].value.data(), adapter.modules[0].b.data());
+  const int64_t N = count_label_tokens(batch);
+  const LossSum before = decoder.accumulate_gradients(batch, 1.0 / N);
+  for (TrainableTensor& t : decoder.tensors())
+    for (size_t i = 0; i < t.grad.size(); ++i) t.value[i] -= 0.01f * t.grad[i];
+  const LossSum after = decoder.evaluate(batch);
+  EXPECT_LT(after.loss_sum / N, before.loss_sum / N - 1e-3);
+  // Without any target token there is no loss and no gradient.
+  TrainingExample unlabeled = examples[1];
+  std::fill(unlabeled.labels.begin(), unlabeled.labels.end(), kIgnoreLabel);
+  decoder.zero_gradients();
+  const LossSum none = decoder.accumulate_gradients(std::span(&unlabeled, 1), 1.0);
+  EXPECT_EQ(none.n_tokens, 0);
+  EXPECT_EQ(none.loss_sum, 0.0);
+  for (const TrainableTensor& t : decoder.tensors())
+    EXPECT_TRUE(std::all_of(t.grad.begin(), t.grad.end(), [](float g) { return g == 0.0f; })) << t.name;
 }
 
 TEST(LoraSftGradients, AdapterModulesThatDoNotFitAreRejected) {
