@@ -140,5 +140,37 @@ TEST(VideoBadInput, AbsurdDurationIsRefused) {
   EXPECT_NE(error_of(dir.file("slow.mkv")).find("over the limit"), std::string::npos);
 }
 
+TEST(VideoBadInput, AbsurdFrameCountIsRefusedWhileIndexing) {
+  testing::TempDir dir;
+  SyntheticVideo spec;
+  spec.frames = 30;
+  write_synthetic_video(dir.file("many.mp4"), spec);
+  VideoLimits limits;
+  limits.max_frames = 10;  // the index stops growing at the limit: memory stays bounded
+  EXPECT_NE(error_of(dir.file("many.mp4"), limits).find("more than 10 frames"), std::string::npos);
+}
+
+// Bytes held in memory (the server's data URLs) fail as files do, naming the
+// name given for them.
+TEST(VideoBadInput, BadBytesInMemoryNameTheirSource) {
+  const std::vector<uint8_t> clip = read_bytes(fixture_clip());
+  const std::string text = "not a video";
+  const std::vector<std::vector<uint8_t>> bad = {
+      {}, std::vector<uint8_t>(text.begin(), text.end()),
+      std::vector<uint8_t>(clip.begin(), clip.begin() + static_cast<std::ptrdiff_t>(clip.size() / 3))};
+  for (const std::vector<uint8_t>& bytes : bad) {
+    try {
+      VideoReader reader = VideoReader::open_memory(bytes, "video part 2");
+      reader.decode(std::vector<int64_t>{0}, [](int64_t, Image&&) {});
+      ADD_FAILURE() << "no error for " << bytes.size() << " bytes";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("video part 2"), std::string::npos) << e.what();
+    }
+  }
+  // The whole clip from memory reads as the file does.
+  VideoReader whole = VideoReader::open_memory(clip, "clip");
+  EXPECT_EQ(whole.info().container_frames, 40);
+}
+
 }  // namespace
 }  // namespace smolvlm
