@@ -17,7 +17,7 @@ struct Field {
 };
 
 const Field kFields[] = {
-    {"method", Kind::Text, "M", "lora (default), qlora or full"},
+    {"method", Kind::Text, "M", "lora (default) or full (qlora: not available yet, refused)"},
     {"r", Kind::Number, "N", "LoRA rank (default 8)"},
     {"lora_alpha", Kind::Number, "A", "LoRA alpha; scaling = alpha / r (default 8)"},
     {"lora_dropout", Kind::Number, "P", "LoRA dropout (only 0 is supported)"},
