@@ -29,10 +29,11 @@ void cross_entropy_forward(std::span<const float> logits, int64_t n, int64_t voc
   shared_pool().parallel_for(n, [&](int64_t b, int64_t e) {
     for (int64_t t = b; t < e; ++t) {
       const float* row = logits.data() + t * vocab;
-      const double max = *std::max_element(row, row + vocab);
+      // f32 exponentials (of values <= 0, within an ulp), summed in double.
+      const float max = *std::max_element(row, row + vocab);
       double sum = 0.0;
-      for (int64_t j = 0; j < vocab; ++j) sum += std::exp(static_cast<double>(row[j]) - max);
-      const double log_sum_exp = max + std::log(sum);
+      for (int64_t j = 0; j < vocab; ++j) sum += std::exp(row[j] - max);
+      const double log_sum_exp = static_cast<double>(max) + std::log(sum);
       lse[t] = static_cast<float>(log_sum_exp);
       loss[t] = targets[t] < 0 ? 0.0f : static_cast<float>(log_sum_exp - row[targets[t]]);
     }
@@ -53,9 +54,9 @@ void cross_entropy_backward(std::span<float> logits, int64_t n, int64_t vocab, s
         std::fill(row, row + vocab, 0.0f);
         continue;
       }
-      const double s = scale[t], l = lse[t];
-      for (int64_t j = 0; j < vocab; ++j) row[j] = static_cast<float>(s * std::exp(static_cast<double>(row[j]) - l));
-      row[targets[t]] -= static_cast<float>(s);
+      const float s = scale[t], l = lse[t];
+      for (int64_t j = 0; j < vocab; ++j) row[j] = s * std::exp(row[j] - l);
+      row[targets[t]] -= s;
     }
   });
 }

@@ -12,7 +12,7 @@
 namespace smolvlm::kernels {
 
 // logits [n, vocab], targets [n] (< 0: ignored). Writes loss [n] (0 where
-// ignored) and lse [n]. Max and sum of exponentials in double.
+// ignored) and lse [n]. Exponentials in f32, their sum in double.
 void cross_entropy_forward(std::span<const float> logits, int64_t n, int64_t vocab, std::span<const int32_t> targets,
                            std::span<float> loss, std::span<float> lse);
 
