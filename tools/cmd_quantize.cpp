@@ -50,9 +50,9 @@ int quantize_main(int argc, char** argv) {
       .option("connector", "T", "Connector: q8_0, q4_0 or bf16 (as stored)");
   if (!args.parse(argc, argv, 2)) return 0;
   const std::string model = args.require("model"), out = args.require("out"), dtype = args.require("dtype");
+  if (dtype != "q8_0" && dtype != "q4_0") throw UsageError("quantize: --dtype must be q8_0 or q4_0, not \"" + dtype + "\"");
   WeightDtypes dtypes;
   dtypes.text = part_dtype("dtype", dtype);
-  if (!dtypes.text) throw UsageError("quantize: --dtype must be q8_0 or q4_0, not \"" + dtype + "\"");
   dtypes.vision = part_dtype("vision", args.get("vision").value_or(dtype));
   dtypes.connector = part_dtype("connector", args.get("connector").value_or(dtype));
   if (fs::exists(out) && fs::equivalent(model, out)) throw UsageError("quantize: --out must not be the --model folder");
