@@ -82,7 +82,8 @@ StepReport Trainer::step() {
   BatchPosition next = progress_.position;
   const std::vector<MicroBatch> micro_batches = plan_.next_step(next);
   decoder_.zero_gradients();
-  // Trainer divides each micro-batch's loss by the accumulation count (README "Loss reduction").
+  // Trainer divides each micro-batch's loss by the accumulation count (README "Loss reduction"); an
+  // epoch's last step may hold fewer micro-batches (batch_plan.h) and is then the mean of those.
   const double weight = 1.0 / static_cast<double>(micro_batches.size());
   for (const MicroBatch& mb : micro_batches) r.loss += objective_.accumulate(mb, weight, r.tokens) * weight;
   const std::string where = "step " + std::to_string(r.step);

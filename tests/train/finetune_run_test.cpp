@@ -162,6 +162,24 @@ TEST(FinetuneRun, ANanLossStopsAndNamesTheLastGoodCheckpoint) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("out/checkpoint-2")));
 }
 
+TEST(FinetuneRun, TargetModulesChooseTheProjections) {
+  TempDir dir;
+  std::vector<std::string> args = small_run(write_data(dir, {text_conversation()}), dir.file("out"), 1);
+  args.insert(args.end(), {"--target-modules", "q_proj,v_proj", "--save-every", "0"});
+  const CommandResult r = run_train_cli("finetune", args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const LoraAdapter adapter = load_lora_adapter(dir.file("out"), tiny_model().config);
+  ASSERT_EQ(adapter.modules.size(), 4u);  // 2 layers x {q, v}
+  EXPECT_EQ(adapter.modules[0].name, "model.text_model.layers.0.self_attn.q_proj");
+  EXPECT_EQ(adapter.modules[1].name, "model.text_model.layers.0.self_attn.v_proj");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("out/checkpoint-1")));
+
+  args.insert(args.end(), {"--train-connector"});
+  const CommandResult connector = run_train_cli("finetune", args);
+  EXPECT_EQ(connector.exit_code, 1);
+  EXPECT_NE(connector.err.find("--train-connector"), std::string::npos) << connector.err;
+}
+
 TEST(FinetuneRun, QloraIsRefusedClearly) {
   TempDir dir;
   std::vector<std::string> args = small_run(write_data(dir, {text_conversation()}), dir.file("out"), 1);
