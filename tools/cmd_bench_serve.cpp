@@ -53,6 +53,7 @@ Run run_streams(LoadedModel& model, int64_t streams, int64_t tokens, const Conve
   so.max_waiting = streams;
   so.prefill_chunk = 512;
   so.kv_budget_bytes = size_t{64} << 30;
+  so.prefix_cache_bytes = 0;  // identical prompts: decode alone is measured
   server::Scheduler scheduler(model.decoder, model.prompts.tokenizer(), so);
   std::vector<server::Job> jobs;
   for (int64_t i = 0; i < streams; ++i) {

@@ -182,14 +182,27 @@ int64_t gemm_scratch_floats(int64_t rows) {
   return (kExactKRange + tiles * V::kGemmRows * V::L) * V::kGemmCols;
 }
 
+// Batches up to this many rows (continuous batching's decode steps) stream
+// the weights in place; packing pays off only when many row tiles reuse a
+// panel: packing a panel reads the weights from DRAM without the direct
+// tiles' prefetch, and a decode step reads every weight from DRAM once.
+template <class V>
+constexpr int64_t kDirectMaxRows = 4 * V::kGemmRows;
+
 template <class V, DType D>
 void gemm_exact_dtype(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float* scratch) {
   constexpr int R = V::kGemmRows, C = V::kGemmCols;
   const int64_t K = a.k;
-  if (r1 - r0 < R) {
+  if (r1 - r0 <= kDirectMaxRows<V>) {
     // Few rows (decode): stream the weight rows in place, whole rows, no packing.
     const KRange whole{0, K, K, nullptr};
-    if (r1 - r0 == 1) {
+    if (r1 - r0 >= R) {
+      // R-row tiles (as the packed tiles), so each weight tile is read from
+      // DRAM once and from L1 by the other row tiles.
+      for (int64_t c = c0; c < c1; c += C)
+        dot_rows<V, R, C>(a, r0, r1, c, DirectRows<V, D>{a.w.data, K, c, a.w.rows - 1, C},
+                          static_cast<int>(c1 - c < C ? c1 - c : C), whole);
+    } else if (r1 - r0 == 1) {
       constexpr int CD = V::direct_cols(1);
       for (int64_t c = c0; c < c1; c += CD)
         dot_rows<V, 1, CD>(a, r0, r1, c, DirectRows<V, D>{a.w.data, K, c, a.w.rows - 1, CD},
