@@ -91,7 +91,8 @@ class TrainableDecoder {
   // The summed CE and token count, no gradients.
   LossSum evaluate(std::span<const TrainingExample> batch);
 
-  // One sequence: forward (keeping activations when for_backward), then
+  // One sequence: forward (keeping activations when for_backward; the pass
+  // points at `example`, which must outlive it), then
   // backward adding scale · d(pass.loss.loss_sum)/dθ. Summed CE of the
   // targets = minus the summed log-probs, which DPO uses.
   SequencePass forward(const TrainingExample& example, bool for_backward);
