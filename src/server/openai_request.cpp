@@ -113,7 +113,8 @@ Content image_part(const Json& part, const std::string& where, const RequestLimi
 Content video_part(const Json& part, const std::string& where, const RequestLimits& limits) {
   const std::string param = where + ".video_url";
   const Json& video = required(part, "video_url", param);
-  if (video.is_string()) return Content::video_bytes_item(decode_video_data_url(video.get<std::string>(), param, limits.max_video_bytes));
+  if (video.is_string())
+    return Content::video_bytes_item(decode_video_data_url(video.get<std::string>(), param, limits.max_video_bytes));
   if (!video.is_object()) wrong_type(param, video, "an object");
   for (const auto& [key, value] : video.items())
     if (key != "url")

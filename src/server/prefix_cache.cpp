@@ -66,7 +66,8 @@ void copy_positions(const KvCache& from, int64_t n, KvCache& to) {
     // Head-major with the source's capacity as stride, to token-major rows.
     for (int64_t h = 0; h < NKV; ++h)
       for (int64_t t = 0; t < n; ++t) {
-        const size_t src = static_cast<size_t>((h * from.capacity() + t) * D), dst = static_cast<size_t>((t * NKV + h) * D);
+        const auto src = static_cast<size_t>((h * from.capacity() + t) * D);
+        const auto dst = static_cast<size_t>((t * NKV + h) * D);
         std::copy_n(keys.data() + src, D, k.data() + dst);
         std::copy_n(values.data() + src, D, v.data() + dst);
       }

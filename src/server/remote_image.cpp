@@ -77,7 +77,8 @@ ParsedUrl parse_url(const std::string& url, const std::string& param) {
   std::string rest = authority_end == std::string::npos ? "" : url.substr(authority_end);
   rest = rest.substr(0, rest.find('#'));  // a fragment is never sent
   for (char c : rest)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) refuse("The image URL has spaces or control characters.", param);
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F)
+      refuse("The image URL has spaces or control characters.", param);
   u.target = rest.empty() || rest[0] != '/' ? "/" + rest : rest;
   return u;
 }
@@ -172,7 +173,8 @@ Response get_once(const ParsedUrl& u, const std::string& address, const RemoteIm
     throw ApiError::invalid("The image at " + url + " is larger than this server's limit of " +
                                 std::to_string(limits.max_bytes) + " bytes.",
                             param, "image_too_large");
-  if (stopped == "timeout") fetch_failed(url, "it took longer than " + std::to_string(limits.total_timeout_ms) + " ms", param);
+  if (stopped == "timeout")
+    fetch_failed(url, "it took longer than " + std::to_string(limits.total_timeout_ms) + " ms", param);
   if (out.status != 0 && out.status != 200) return out;  // a redirect or an HTTP error: the caller decides
   if (!r) fetch_failed(url, "connection failed (" + httplib::to_string(r.error()) + ")", param);
   return out;

@@ -26,7 +26,8 @@ struct ServerOptions {
   RemoteImageLimits remote_images;
   // Per video_url video: frames the stream may hold (demuxing indexes them
   // all), pixels per frame, duration.
-  VideoLimits video_limits = {.max_pixels = 25'000'000, .max_side = 16384, .max_frames = 36'000, .max_duration_s = 3600};
+  VideoLimits video_limits = {
+      .max_pixels = 25'000'000, .max_side = 16384, .max_frames = 36'000, .max_duration_s = 3600};
   size_t image_cache_bytes = size_t{256} << 20;
   int prepare_threads = 2;  // requests decoding/encoding images at once
   int http_threads = 0;     // 0: enough for every batch slot and queue place, plus spare

@@ -31,7 +31,9 @@ KvCache numbered_cache(int64_t n, int64_t capacity) {
   return c;
 }
 
-PrefixKey key_of(std::vector<int32_t> ids, std::vector<server::ImageRun> runs = {}) { return {std::move(ids), std::move(runs)}; }
+PrefixKey key_of(std::vector<int32_t> ids, std::vector<server::ImageRun> runs = {}) {
+  return {std::move(ids), std::move(runs)};
+}
 
 std::vector<int32_t> iota_ids(int n, int first = 1) {
   std::vector<int32_t> ids(static_cast<size_t>(n));
