@@ -156,14 +156,15 @@ void ChatRoute::respond(const httplib::Request& req, httplib::Response& res) {
   const PromptPolicy policy{.literal_text = true,
                             .image_limits = {.max_pixels = options_.max_image_pixels},
                             .video_limits = options_.video_limits};
+  // Remote images are fetched while the request holds its queue place (so
+  // fetches are bounded in number) but before it takes a preparation permit,
+  // so a slow remote server cannot hold up other requests' images.
+  for (const RemoteImageRef& ref : chat.remote_images)
+    chat.conversation[ref.message].content[ref.part].image_bytes =
+        fetch_remote_image(ref.url, options_.remote_images, ref.param);
   Job job;
   try {
     Permit permit(preparing_);
-    // Remote images are fetched while the request holds its queue place and a
-    // preparation permit, so fetches are as bounded in number as decoding is.
-    for (const RemoteImageRef& ref : chat.remote_images)
-      chat.conversation[ref.message].content[ref.part].image_bytes =
-          fetch_remote_image(ref.url, options_.remote_images, ref.param);
     job.prompt = model_.prompts.prepare(chat.conversation, chat.options, policy);
   } catch (const Error& e) {
     throw prepare_error(e);
