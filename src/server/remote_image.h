@@ -13,6 +13,8 @@
 // - content: 200 only, and the bytes must start like an image file (JPEG,
 //   PNG, GIF, WebP, BMP); decoding proper happens with the request's images.
 // https uses cpp-httplib's OpenSSL support with the system's CA certificates.
+// Not bounded here: the DNS lookup, which takes the system resolver's own
+// timeouts (resolv.conf).
 #pragma once
 
 #include <cstddef>
