@@ -4,12 +4,16 @@
 // - whole resizes against a double-precision reference of the same filter
 //   written independently here (float weights, no fixed point, one rounding
 //   per pass): the fixed-point result may differ by one level per pass;
-// - against real torchvision when tests/video/data/torchvision_bicubic_goldens.json
-//   exists (made by make_torchvision_goldens.py with torch >= 2.1; this
-//   session had no torch to run it, so the test says it skipped);
+// - against real torchvision's float path (torch 1.13, the one Debian 12
+//   ships), within a level where the paths can agree;
+// - exactly against real torchvision's native uint8 path when
+//   tests/video/data/torchvision_bicubic_goldens.json exists (made by
+//   make_torchvision_goldens.py with torch >= 2.1, not reachable here: the
+//   test says it skipped);
 // - the frame processor's sizes and its fused normalisation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -42,14 +46,23 @@ double cubic(double x) {  // Keys, a = -0.5, written out as the textbook gives i
   return 0;
 }
 
-// One axis in double: every input whose centre lies within the support of
-// output i's centre, weights normalised, rounded once to the nearest level.
-std::vector<uint8_t> reference_axis(const std::vector<uint8_t>& in, int64_t lines, int64_t n_in, int64_t n_out,
-                                    int64_t stride_sample, int64_t stride_line) {
+// One pass in double over HWC samples, along the width or the height: every
+// input whose centre lies within the support of output i's centre, weights
+// normalised; with `round_clamp` rounded to the nearest level and clamped, as
+// the uint8 kernels do after each pass.
+struct Plane {
+  int64_t width = 0, height = 0;
+  std::vector<double> v;  // HWC
+};
+
+Plane reference_pass(const Plane& in, int64_t n_out, bool along_width, bool round_clamp) {
+  const int64_t n_in = along_width ? in.width : in.height;
   const double scale = double(n_in) / double(n_out), stretch = std::max(scale, 1.0), support = 2 * stretch;
-  std::vector<uint8_t> out(static_cast<size_t>(lines * n_out * 3));
-  for (int64_t line = 0; line < lines; ++line)
-    for (int64_t i = 0; i < n_out; ++i) {
+  Plane out{along_width ? n_out : in.width, along_width ? in.height : n_out, {}};
+  out.v.resize(static_cast<size_t>(out.width * out.height * 3));
+  for (int64_t y = 0; y < out.height; ++y)
+    for (int64_t x = 0; x < out.width; ++x) {
+      const int64_t i = along_width ? x : y;
       const double centre = (i + 0.5) * scale;
       const auto lo = std::max<int64_t>(0, int64_t(centre - support + 0.5));
       const auto hi = std::min<int64_t>(n_in, int64_t(centre + support + 0.5));
@@ -58,13 +71,28 @@ std::vector<uint8_t> reference_axis(const std::vector<uint8_t>& in, int64_t line
         for (int64_t k = lo; k < hi; ++k) {
           const double w = cubic((k + 0.5 - centre) / stretch);
           total += w;
-          sum += w * in[static_cast<size_t>(line * stride_line + k * stride_sample + c)];
+          sum += w * in.v[static_cast<size_t>(((along_width ? y : k) * in.width + (along_width ? k : x)) * 3 + c)];
         }
-        const double v = std::round(sum / total);
-        const int64_t at = stride_sample == 3 ? (line * n_out + i) * 3 + c : (i * lines + line) * 3 + c;
-        out[static_cast<size_t>(at)] = static_cast<uint8_t>(std::clamp(v, 0.0, 255.0));
+        const double r = sum / total;
+        out.v[static_cast<size_t>((y * out.width + x) * 3 + c)] = round_clamp ? std::clamp(std::round(r), 0.0, 255.0) : r;
       }
     }
+  return out;
+}
+
+// Width first, then height. `per_pass`: the uint8 path's rounding; otherwise
+// the float path's: one rounding (half to even, as torch.round) and clamp at the end.
+std::vector<uint8_t> reference_resize(const Image& in, int64_t width, int64_t height, bool per_pass,
+                                      bool* intermediate_clamped = nullptr) {
+  Plane p{in.width, in.height, std::vector<double>(in.data.begin(), in.data.end())};
+  if (width != p.width) p = reference_pass(p, width, true, per_pass);
+  if (intermediate_clamped != nullptr)
+    *intermediate_clamped = height != p.height && std::any_of(p.v.begin(), p.v.end(), [](double v) {
+                              return v < -0.5 || v > 255.5;
+                            });
+  if (height != p.height) p = reference_pass(p, height, false, per_pass);
+  std::vector<uint8_t> out(p.v.size());
+  for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<uint8_t>(std::clamp(std::nearbyint(p.v[i]), 0.0, 255.0));
   return out;
 }
 
@@ -116,22 +144,22 @@ struct Case {
   int64_t w_in, h_in, w_out, h_out;
 };
 
-TEST(ResizeBicubicAa, EachAxisWithinOneLevelOfTheDoubleReference) {
+TEST(ResizeBicubicAa, WithinALevelPerPassOfTheDoubleReference) {
   for (const Case& c : {Case{37, 23, 11, 23}, Case{64, 48, 160, 48}, Case{33, 29, 33, 7}, Case{20, 9, 20, 31},
-                        Case{1280, 8, 512, 8}, Case{9, 720, 9, 288}}) {
+                        Case{1280, 8, 512, 8}, Case{9, 720, 9, 288}, Case{320, 180, 512, 288},
+                        Case{160, 120, 512, 384}, Case{31, 17, 13, 45}}) {
     SCOPED_TRACE(std::to_string(c.w_in) + "x" + std::to_string(c.h_in) + " -> " + std::to_string(c.w_out) + "x" +
                  std::to_string(c.h_out));
     const Image in = pattern(c.w_in, c.h_in);
     const Image got = resize_bicubic_aa(in, c.w_out, c.h_out);
     ASSERT_EQ(got.width, c.w_out);
     ASSERT_EQ(got.height, c.h_out);
-    const std::vector<uint8_t> want =
-        c.w_out != c.w_in ? reference_axis(in.data, c.h_in, c.w_in, c.w_out, 3, c.w_in * 3)
-                          : reference_axis(in.data, c.w_in, c.h_in, c.h_out, c.w_in * 3, 3);
-    EXPECT_LE(max_diff(got.data, want), 1);
+    const std::vector<uint8_t> want = reference_resize(in, c.w_out, c.h_out, true);
+    const bool two_passes = c.w_out != c.w_in && c.h_out != c.h_in;
+    EXPECT_LE(max_diff(got.data, want), two_passes ? 2 : 1);  // a first-pass level can move the second's result
     size_t equal = 0;
     for (size_t i = 0; i < want.size(); ++i) equal += got.data[i] == want[i];
-    EXPECT_GT(double(equal) / double(want.size()), 0.95);
+    EXPECT_GT(double(equal) / double(want.size()), 0.9);
   }
 }
 
@@ -155,6 +183,44 @@ TEST(ResizeBicubicAa, MatchesTorchvisionGoldens) {
     const Image got = resize_bicubic_aa(pattern(g["in"][0], g["in"][1]), g["out"][0], g["out"][1]);
     EXPECT_EQ(testing::sha256_hex(got.data.data(), got.data.size()), g["sha256"].get<std::string>()) << g.dump();
   }
+}
+
+// Real torchvision on the float path (torch < 2.1 casts uint8 frames to
+// float32, resizes both axes and rounds once; GPUs do the same), made with
+// Debian 12's torch 1.13.1 / torchvision 0.14.1 (every 61st byte of each
+// result). The double reference of that path agrees within a level on every
+// case: sizes, supports, centres, kernel and pass order are torchvision's.
+// The fixed-point result agrees within a level too, except where the first
+// pass overshoots [0, 255] (upscaling sharp edges): the uint8 path clamps
+// there, the float path carries the overshoot into the second pass.
+TEST(ResizeBicubicAa, AgreesWithTorchvisionsFloatPath) {
+  const Json goldens = read_json_file(testing::source_dir() + "/tests/video/data/torchvision_bicubic_float_goldens.json");
+  ASSERT_EQ(goldens["cases"].size(), 10u);
+  size_t clamped_cases = 0;
+  for (const Json& g : goldens["cases"]) {
+    SCOPED_TRACE(g["in"].dump() + " -> " + g["out"].dump());
+    const Image in = pattern(g["in"][0], g["in"][1]);
+    const int64_t w = g["out"][0], h = g["out"][1];
+    bool clamped = false;
+    const std::vector<uint8_t> float_path = reference_resize(in, w, h, false, &clamped);
+    const Image got = resize_bicubic_aa(in, w, h);
+    const Json& want = g["every_61st_byte"];
+    ASSERT_EQ(want.size(), (got.data.size() + 60) / 61);
+    int reference_worst = 0, ours_worst = 0;
+    for (size_t i = 0; i < want.size(); ++i) {
+      reference_worst = std::max(reference_worst, std::abs(int(float_path[i * 61]) - want[i].get<int>()));
+      ours_worst = std::max(ours_worst, std::abs(int(got.data[i * 61]) - want[i].get<int>()));
+    }
+    EXPECT_LE(reference_worst, 1);
+    if (clamped) {
+      ++clamped_cases;
+      continue;
+    }
+    EXPECT_LE(ours_worst, 1);
+  }
+  // Of the five cases that resize both axes, only 7x5 -> 3x2 stays in range
+  // between the passes (the pattern's 90-level steps overshoot elsewhere).
+  EXPECT_EQ(clamped_cases, 4u);
 }
 
 TEST(TorchvisionFrameProcessor, LongestEdgeThenSquareAndFusedNormalisation) {
