@@ -10,6 +10,7 @@
 
 #include "cli_args.h"
 #include "commands.h"
+#include "generation_flags.h"
 #include "server/http_server.h"
 
 namespace smolvlm::cli {
@@ -50,6 +51,7 @@ ArgParser make_parser() {
       .option("max-videos", "N", "video_url parts per request (default 1)")
       .option("max-video-mb", "N", "Largest video, decoded, MiB (default 16)")
       .option("max-video-frames", "N", "Frames a video's stream may hold (default 36000)");
+  add_load_flags(p);
   return p;
 }
 
@@ -63,6 +65,7 @@ server::ServerOptions options_from_args(const ArgParser& args) {
   server::ServerOptions o;
   o.model_dir = args.require("model");
   o.model_id = args.get("model-id").value_or("");
+  o.load = load_options_from_flags(args, "serve");
   o.host = args.get("host").value_or(o.host);
   const int64_t port = args.get_int("port").value_or(o.port);
   if (port < 0 || port > 65535) throw UsageError("serve: --port must be 0..65535");

@@ -17,21 +17,10 @@ namespace {
 // 256M model is ~2 MB).
 constexpr size_t kImageCacheBytes = size_t{64} << 20;
 
-std::optional<DType> weight_dtype(const std::optional<WeightDtype>& d) {
-  if (!d) return std::nullopt;
-  return *d == WeightDtype::Q8_0 ? DType::Q8_0 : DType::Q4_0;
-}
-
-WeightDtypes weight_dtypes(const LoadOptions& o) {
-  return {weight_dtype(o.text_weights), weight_dtype(o.vision_weights), weight_dtype(o.connector_weights)};
-}
-
 class EngineImpl final : public Engine {
  public:
   EngineImpl(const std::string& model_dir, const LoadOptions& options)
-      : model_(model_dir, kImageCacheBytes,
-               options.bf16_compute ? kernels::ComputeMode::Fast : kernels::ComputeMode::Exact,
-               weight_dtypes(options), options.lora) {}
+      : model_(model_dir, kImageCacheBytes, options) {}
 
   std::string render_prompt(const Conversation& conversation, bool add_generation_prompt) const override {
     return model_.prompts.render(conversation, add_generation_prompt);

@@ -11,7 +11,19 @@ std::vector<ScaledLora> load_adapters(const std::vector<LoraAdapterSpec>& specs,
   return adapters;
 }
 
+std::optional<DType> weight_dtype(const std::optional<WeightDtype>& d) {
+  if (!d) return std::nullopt;
+  return *d == WeightDtype::Q8_0 ? DType::Q8_0 : DType::Q4_0;
+}
+
 }  // namespace
+
+LoadedModel::LoadedModel(const std::string& model_dir, size_t image_cache_bytes, const LoadOptions& options)
+    : LoadedModel(model_dir, image_cache_bytes,
+                  options.bf16_compute ? kernels::ComputeMode::Fast : kernels::ComputeMode::Exact,
+                  WeightDtypes{weight_dtype(options.text_weights), weight_dtype(options.vision_weights),
+                               weight_dtype(options.connector_weights)},
+                  options.lora) {}
 
 LoadedModel::LoadedModel(const std::string& model_dir, size_t image_cache_bytes, kernels::ComputeMode mode,
                          const WeightDtypes& quantize, const std::vector<LoraAdapterSpec>& lora)

@@ -31,6 +31,8 @@ struct LoadedModel {
   LoadedModel(const std::string& model_dir, TensorStore weights, size_t image_cache_bytes,
               kernels::ComputeMode mode, const WeightDtypes& quantize = {},
               const std::vector<LoraAdapterSpec>& lora = {});
+  // As the public LoadOptions ask (include/smolvlm.h): the Engine's and the server's way in.
+  LoadedModel(const std::string& model_dir, size_t image_cache_bytes, const LoadOptions& options);
   LoadedModel(const LoadedModel&) = delete;
   LoadedModel& operator=(const LoadedModel&) = delete;
 

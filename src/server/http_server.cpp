@@ -59,7 +59,7 @@ std::string default_model_id(const std::string& dir) {
 
 HttpServer::HttpServer(ServerOptions options)
     : options_(std::move(options)),
-      model_(std::make_unique<LoadedModel>(options_.model_dir, options_.image_cache_bytes)),
+      model_(std::make_unique<LoadedModel>(options_.model_dir, options_.image_cache_bytes, options_.load)),
       model_id_(options_.model_id.empty() ? default_model_id(options_.model_dir) : options_.model_id),
       created_(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
                    .count()),

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "server/openai_request.h"
+#include "smolvlm.h"
 #include "server/remote_image.h"
 #include "server/scheduler.h"
 #include "video/video_reader.h"
@@ -18,6 +19,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";  // loopback unless asked otherwise
   int port = 8080;                 // 0: any free port (printed at start)
   std::string api_key;             // empty: no authentication
+  LoadOptions load;                // arithmetic, quantized weights, LoRA adapters (include/smolvlm.h)
 
   size_t max_body_bytes = size_t{32} << 20;  // whole request body (images are base64 inside it)
   int64_t max_image_pixels = 25'000'000;     // per image, checked before decoding
