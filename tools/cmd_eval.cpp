@@ -17,7 +17,8 @@ ArgParser make_parser() {
               "Runs a benchmark as VLMEvalKit runs SmolVLM (its prompts, greedy, up to 2048 new tokens) and scores\n"
               "it by the official rules. Tasks: " + eval::task_names_list() + ".\n"
               "Writes samples.jsonl (row by row; --resume continues it), summary.json and summary.md in --out.\n"
-              "Here --max-new-tokens defaults to 2048 and --frames is Video-MME's frames per video (default 64).");
+              "Here --max-new-tokens defaults to 2048 and --frames is the video tasks' frames per video (default 64;\n"
+              "SmolVLM v1 on CinePile: 50 uniformly sampled frames, as images without splitting).");
   p.option("model", "DIR", "Checkpoint folder")
       .option("task", "T", "Benchmark: " + eval::task_names_list())
       .option("data", "FILE", "VLMEvalKit TSV (base64 images) or JSONL with local image paths")
@@ -25,7 +26,8 @@ ArgParser make_parser() {
       .option("out", "DIR", "Output folder (default: smolvlm-eval/<task>)")
       .flag("resume", "Continue the run in --out: rows already in samples.jsonl are skipped")
       .option("prompt-style", "S", "VLMEvalKit wrapper: smolvlm, smolvlm2 (default: from the checkpoint) or plain")
-      .option("video-dir", "DIR", "Video-MME: folder of <video>.mp4 files (default: the data file's folder/video)")
+      .option("video-dir", "DIR", "Video tasks: the folder of videos (default: the data file's folder/video)")
+      .option("parallel", "N", "Samples generating together in batched decode steps (default 1)")
       .flag("images-as-stored", "Hand the model the TSV's image bytes, not VLMEvalKit's quality-75 JPEG re-save")
       .option("score-only", "FILE", "Score predictions made elsewhere (rows as in fixtures/eval/scoring/<task>.jsonl)");
   add_generation_flags(p);
@@ -34,7 +36,8 @@ ArgParser make_parser() {
 }
 
 int score_only(const ArgParser& args, eval::Task task, const std::string& out_dir) {
-  for (const char* name : {"model", "data", "limit", "resume", "prompt-style", "images-as-stored", "video-dir", "lora"})
+  for (const char* name :
+       {"model", "data", "limit", "resume", "prompt-style", "images-as-stored", "video-dir", "parallel", "lora"})
     if (args.has(name)) throw UsageError(std::string("eval: --") + name + " does not go with --score-only");
   const Json summary = eval::score_predictions(task, *args.get("score-only"), out_dir, std::cerr);
   std::cout << summary.dump(2) << "\n";
@@ -72,6 +75,8 @@ int eval_main(int argc, char** argv) {
   o.limit = args.get_int("limit");
   if (o.limit && *o.limit < 1) throw UsageError("eval: --limit must be >= 1");
   o.resume = args.has("resume");
+  o.parallel = args.get_int("parallel").value_or(1);
+  if (o.parallel < 1) throw UsageError("eval: --parallel must be >= 1");
   o.images_as_stored = args.has("images-as-stored");
   o.video_dir = args.get("video-dir").value_or("");
   if (auto style = args.get("prompt-style")) o.prompt_style = eval::parse_prompt_style(*style);

@@ -8,6 +8,7 @@
 #include "core/base64.h"
 #include "core/error.h"
 #include "core/json_file.h"
+#include "eval/cinepile.h"
 #include "eval/scoring.h"
 #include "eval/vlmevalkit_image.h"
 
@@ -58,19 +59,20 @@ std::vector<std::string> required_columns(Task task) {
       return {"question", "answer", "question_type", "answer_type", "answer_option", "choices"};
     case TaskFamily::VideoMultipleChoice:
       if (task == Task::VideoMME) return {"video", "question", "candidates", "answer"};
-      break;
+      return {"question", "choices"};  // CinePile, plus one column of each group in cinepile.h
   }
-  throw Error("task " + std::string(task_name(task)),
-              "not supported yet: VLMEvalKit has no CinePile dataset whose prompt and frames we could copy");
+  throw Error("task " + std::string(task_name(task)), "has no data layout");
 }
 
 EvalData EvalData::open(const std::string& path, Task task) {
-  required_columns(task);  // an unsupported task fails before the file is read
   EvalData data;
   const std::string extension = fs::path(path).extension().string();
   if (extension == ".tsv") data.read_tsv(path, task);
   else if (extension == ".jsonl") data.read_jsonl(path, task);
   else throw Error(path, "unknown data file type \"" + extension + "\": give a VLMEvalKit .tsv or a .jsonl file");
+  data.problems_.assign(data.rows_.size(), "");
+  if (task == Task::CinePile)
+    for (size_t r = 0; r < data.rows_.size(); ++r) data.problems_[r] = prepare_cinepile_row(data.rows_[r]);
   data.note_row_problems(task);
   return data;
 }
@@ -86,11 +88,23 @@ void EvalData::check_columns(Task task, const std::string& path) const {
                              return list;
                            }() + ")");
   };
-  if (!have.count("index")) throw missing("index");
+  if (!have.count("index") && task != Task::CinePile) throw missing("index");  // CinePile rows: their position
   const bool video_task = task_family(task) == TaskFamily::VideoMultipleChoice;
   if (!video_task && !have.count("image") && !have.count("image_path")) throw missing("image");
   for (const std::string& column : required_columns(task))
     if (!have.count(column)) throw missing(column);
+  if (task == Task::CinePile) {
+    auto any_of = [&](const auto& group) {
+      std::string names;
+      for (const char* column : group) {
+        if (have.count(column)) return;
+        names += (names.empty() ? "" : " or ") + std::string(column);
+      }
+      throw missing(names);
+    };
+    any_of(kCinePileAnswerColumns);
+    any_of(kCinePileVideoColumns);
+  }
   // An open-ended task given a multiple-choice file would run and score nonsense.
   const TaskFamily family = task_family(task);
   if ((family == TaskFamily::ShortAnswerVQA || family == TaskFamily::MathVista) && have.count("A") && have.count("B"))
@@ -109,10 +123,10 @@ void EvalData::read_tsv(const std::string& path, Task task) {
   for (size_t r = 0; r < table_->rows.size(); ++r) {
     const auto& cells = table_->rows[r];
     EvalRow row;
-    row.index = std::string(cells[index_col]);
+    row.index = index_col == std::string::npos ? std::to_string(r) : std::string(cells[index_col]);
     if (row.index.empty())
       throw Error(path, "line " + std::to_string(table_->line_numbers[r]) + " has an empty index");
-    if (!row_of_index.emplace(cells[index_col], r).second)
+    if (index_col != std::string::npos && !row_of_index.emplace(cells[index_col], r).second)
       throw Error(path, "index " + row.index + " appears twice (line " + std::to_string(table_->line_numbers[r]) + ")");
     for (size_t c = 0; c < cells.size(); ++c)
       if (c != index_col && c != image_col && c != path_col) row.fields[table_->header[c]] = std::string(cells[c]);
@@ -168,18 +182,22 @@ void EvalData::read_jsonl(const std::string& path, Task task) {
     images_.push_back(std::move(cells));
   }
   check_columns(task, path);
-  for (size_t r = 0; r < rows_.size(); ++r)
+  const bool by_position = task == Task::CinePile && !seen_columns.count("index");
+  for (size_t r = 0; r < rows_.size(); ++r) {
+    if (by_position) rows_[r].index = std::to_string(r);
     if (rows_[r].index.empty()) throw Error(path, "row " + std::to_string(r + 1) + " has no index");
+  }
 }
 
 void EvalData::note_row_problems(Task task) {
   const bool video_task = task_family(task) == TaskFamily::VideoMultipleChoice;
-  problems_.assign(rows_.size(), "");
   for (size_t r = 0; r < rows_.size(); ++r) {
+    if (!problems_[r].empty()) continue;  // found while preparing the row (CinePile)
     const auto answer = rows_[r].fields.find("answer");
     if (answer == rows_[r].fields.end() || pandas_reads_as_nan(answer->second)) problems_[r] = "the row has no answer";
     else if (!images_[r].problem.empty()) problems_[r] = images_[r].problem;
-    else if (video_task && pandas_reads_as_nan(rows_[r].fields["video"])) problems_[r] = "the row names no video";
+    else if (task == Task::VideoMME && pandas_reads_as_nan(rows_[r].fields["video"])) problems_[r] = "the row names no video";
+    else if (task == Task::CinePile && cinepile_video_name(rows_[r]).empty()) problems_[r] = "the row names no video";
     else if (!video_task && images_[r].base64.empty() && images_[r].paths.empty()) problems_[r] = "the row has no image";
   }
 }

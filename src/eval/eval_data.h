@@ -14,6 +14,8 @@
 // * Video-MME: VLMEvalKit's Video-MME.tsv (index, video, question, candidates,
 //   answer, duration, domain, task_type, ...); the videos are <video>.mp4 in a
 //   folder (VLMEvalKit's <dataset root>/video).
+// * CinePile: its test split as JSONL or TSV, columns and video lookup in
+//   eval/cinepile.h; rows without an `index` column are numbered 0, 1, ...
 //
 // A missing required column (see required_columns) or a wrong task/file pairing
 // (options in a file given to an open-ended task) stops with an Error naming the
@@ -35,7 +37,8 @@
 namespace smolvlm::eval {
 
 // The columns a file for `task` must have besides `index` and (image tasks)
-// `image`/`image_path`. Throws Error for CinePile (not supported yet).
+// `image`/`image_path` (CinePile also needs one column of each group in
+// eval/cinepile.h, and no `index`).
 std::vector<std::string> required_columns(Task task);
 
 class EvalData {

@@ -88,11 +88,12 @@ DatasetMessage dataset_message(Task task, const EvalRow& row, size_t n_images) {
       return images_then(n_images, multiple_choice_text(row));
     case Task::MMMU:
       return split_mmmu(images_then(n_images, multiple_choice_text(row)), n_images, row.index);
-    case Task::CinePile:
+    case Task::CinePile:  // our own choice (eval/cinepile.h): the frames, then the MCQ text
+      return images_then(n_images, multiple_choice_text(row));
     case Task::VideoMME:
       break;
   }
-  throw Error("task " + std::string(task_name(task)), "video tasks have no image-row prompt");
+  throw Error("task " + std::string(task_name(task)), "Video-MME's message comes from videomme_message");
 }
 
 PromptStyle parse_prompt_style(std::string_view name) {

@@ -40,8 +40,10 @@ using DatasetMessage = std::vector<MessagePart>;
 //   (when the hint cell is not NaN), "Question: ..\n", and with options
 //   "Options:\nA. ..\n...Please select the correct answer from the options above. \n";
 //   MMMU then splits the text at "<image k>" and puts the k-th image there
-//   (MMMUDataset.split_MMMU).
-// Throws Error for video tasks (their messages come from the video reader).
+//   (MMMUDataset.split_MMMU);
+// - CinePile (no VLMEvalKit dataset; our choice, eval/cinepile.h): the frames,
+//   then ImageMCQDataset's text from the row's A..Z fields.
+// Throws Error for Video-MME (its message is videomme_message's).
 DatasetMessage dataset_message(Task task, const EvalRow& row, size_t n_images);
 
 // Which VLMEvalKit wrapper builds the text.
@@ -61,7 +63,9 @@ struct WrapperPrompt {
 // generate_inner's prompt for `message` of `task` (the dataset names VLMEvalKit's
 // wrappers dispatch on: DocVQA_VAL, TextVQA_VAL, ChartQA_TEST, InfoVQA_VAL,
 // OCRBench, MMStar, AI2D_TEST, ScienceQA_VAL, MMMU_DEV_VAL, MathVista_MINI,
-// Video-MME; VQAv2 and CinePile take the default).
+// Video-MME; VQAv2 takes the default; CinePile, which VLMEvalKit lacks, takes
+// the multiple-choice branch of MMStar/AI2D with SmolVLM and the video branch
+// with SmolVLM2: "Choices:" and "Answer with the letter.").
 WrapperPrompt wrapper_prompt(PromptStyle style, Task task, const DatasetMessage& message);
 
 // Python's str.strip() on UTF-8 text (eval/python_text.h py::strip).

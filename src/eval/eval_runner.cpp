@@ -3,12 +3,16 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <ostream>
 #include <set>
 #include <sstream>
 
 #include "core/error.h"
 #include "core/mapped_file.h"
+#include "engine/loaded_model.h"
+#include "eval/batched_generation.h"
+#include "eval/cinepile.h"
 #include "eval/eval_data.h"
 #include "eval/eval_report.h"
 #include "eval/scoring.h"
@@ -23,6 +27,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+
+// The image-encoding cache (features): a CinePile clip's 50 frames of the
+// 2.2B model are ~33 MB, so a clip's questions after the first encode nothing.
+constexpr size_t kImageCacheBytes = size_t{64} << 20;
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -80,20 +88,49 @@ void score_into(Task task, const EvalRow& row, const std::string& prediction, Sa
   }
 }
 
-// Row i's images and dataset message: the TSV's images, or a video's frames.
-std::pair<std::vector<Content>, DatasetMessage> row_inputs(const EvalData& data, size_t i, const EvalOptions& options) {
-  const EvalRow& row = data.row(i);
-  if (task_family(options.task) != TaskFamily::VideoMultipleChoice) {
-    std::vector<Content> images = data.images(i, options.images_as_stored);
-    DatasetMessage message = dataset_message(options.task, row, images.size());
-    return {std::move(images), std::move(message)};
+// A run's fixed settings, and the last video's frames: CinePile asks several
+// questions about each clip in consecutive rows, so its frames are decoded once.
+struct RunContext {
+  const EvalOptions& options;
+  PromptStyle style;
+  PromptStyle frames_style;
+  int64_t frames;
+  std::string video_dir;
+  std::string memo_path;
+  std::vector<Content> memo_frames;
+
+  const std::vector<Content>& video_frames(const std::string& path) {
+    if (path != memo_path) {
+      memo_path.clear();
+      memo_frames = frames_style == PromptStyle::SmolVLM ? uniform_video_frames(path, frames)
+                                                         : vlmevalkit_video_frames(path, frames);
+      memo_path = path;
+    }
+    return memo_frames;
   }
-  const std::string video_dir =
-      options.video_dir.empty() ? (fs::absolute(options.data_path).parent_path() / "video").string() : options.video_dir;
-  std::vector<Content> frames =
-      vlmevalkit_video_frames((fs::path(video_dir) / (row.fields.at("video") + ".mp4")).string(), options.video_frames);
-  DatasetMessage message = videomme_message(row, frames.size());
-  return {std::move(frames), std::move(message)};
+};
+
+// Row i's images and dataset message: the TSV's images, or a video's frames.
+std::pair<std::vector<Content>, DatasetMessage> row_inputs(const EvalData& data, size_t i, RunContext& run) {
+  const EvalRow& row = data.row(i);
+  switch (run.options.task) {
+    case Task::VideoMME: {
+      const std::string path = (fs::path(run.video_dir) / (row.fields.at("video") + ".mp4")).string();
+      std::vector<Content> frames = run.video_frames(path);
+      DatasetMessage message = videomme_message(row, frames.size());
+      return {std::move(frames), std::move(message)};
+    }
+    case Task::CinePile: {
+      std::vector<Content> frames = run.video_frames(find_cinepile_video(row, run.video_dir));
+      DatasetMessage message = dataset_message(Task::CinePile, row, frames.size());
+      return {std::move(frames), std::move(message)};
+    }
+    default: {
+      std::vector<Content> images = data.images(i, run.options.images_as_stored);
+      DatasetMessage message = dataset_message(run.options.task, row, images.size());
+      return {std::move(images), std::move(message)};
+    }
+  }
 }
 
 // The first of `names` the row has, e.g. Video-MME groups by task_type and duration.
@@ -103,10 +140,9 @@ std::string first_field(const EvalRow& row, std::initializer_list<const char*> n
   return "";
 }
 
-SampleRecord evaluate_row(Engine& engine, const EvalData& data, size_t i, const EvalOptions& options,
-                          PromptStyle style, const GenerationOptions& generation) {
-  const Task task = options.task;
-  const auto start = Clock::now();
+// Row i's record up to the model's answer, and (when the row has no problem)
+// the prompt and images to generate from.
+SampleRecord begin_row(const EvalData& data, size_t i, RunContext& run, std::vector<Content>& ordered) {
   const EvalRow& row = data.row(i);
   SampleRecord r;
   r.id = row.index;
@@ -114,23 +150,82 @@ SampleRecord evaluate_row(Engine& engine, const EvalData& data, size_t i, const 
   r.category = first_field(row, {"category", "task_type"});
   r.split = first_field(row, {"split", "duration"});
   r.error = data.row_problem(i);
-  if (r.error.empty()) {
-    try {
-      const auto [images, message] = row_inputs(data, i, options);
-      const WrapperPrompt prompt = wrapper_prompt(style, task, message);
-      r.prompt = prompt.text;
-      std::vector<Content> ordered;
-      for (size_t k : prompt.images) ordered.push_back(images[k]);
-      const GenerationResult result = engine.generate_from_text(prompt.text, ordered, generation);
-      r.prediction = python_strip(result.text);  // generate_inner returns generated_text.strip()
-      r.tokens = result.timings.generated_tokens;
-    } catch (const std::exception& e) {
-      r.error = e.what();
+  if (!r.error.empty()) return r;
+  try {
+    const auto [images, message] = row_inputs(data, i, run);
+    const WrapperPrompt prompt = wrapper_prompt(run.style, run.options.task, message);
+    r.prompt = prompt.text;
+    for (size_t k : prompt.images) ordered.push_back(images[k]);
+  } catch (const std::exception& e) {
+    r.error = e.what();
+  }
+  return r;
+}
+
+// Writes records in data order as they complete (samples finish out of order
+// when several generate together) and moves the progress line.
+class OrderedWriter {
+ public:
+  OrderedWriter(SampleWriter& writer, ProgressLine& line, std::vector<SampleRecord>& records,
+                std::vector<size_t> order)
+      : writer_(writer), line_(line), records_(records), order_(std::move(order)) {}
+
+  void complete(size_t row, SampleRecord record) {
+    ready_.emplace(row, std::move(record));
+    for (; next_ < order_.size(); ++next_) {
+      const auto it = ready_.find(order_[next_]);
+      if (it == ready_.end()) break;
+      records_.push_back(std::move(it->second));
+      ready_.erase(it);
+      writer_.write(records_.back());
+      line_.update(records_.back());
     }
   }
-  if (r.error.empty()) score_into(task, row, prediction_as_scored(r.prediction), r);
-  r.ms = ms_since(start);
-  return r;
+
+ private:
+  SampleWriter& writer_;
+  ProgressLine& line_;
+  std::vector<SampleRecord>& records_;
+  std::vector<size_t> order_;  // rows to run, in data order
+  size_t next_ = 0;            // order_[next_] is the first not yet written
+  std::map<size_t, SampleRecord> ready_;
+};
+
+// Runs rows `order` through the model, `parallel` at a time, in data order.
+void run_rows(LoadedModel& model, const EvalData& data, const std::vector<size_t>& order, RunContext& run,
+              const GenerationOptions& generation, OrderedWriter& out) {
+  BatchedGeneration batch(model, generation, static_cast<size_t>(run.options.parallel));
+  std::map<size_t, std::pair<SampleRecord, Clock::time_point>> started;
+  auto collect = [&] {
+    for (BatchedGeneration::Finished& f : batch.next_finished()) {
+      auto [r, start] = std::move(started.at(f.tag));
+      started.erase(f.tag);
+      r.error = f.error;
+      r.prediction = python_strip(f.text);  // generate_inner returns generated_text.strip()
+      r.tokens = f.generated_tokens;
+      if (r.error.empty()) score_into(run.options.task, data.row(f.tag), prediction_as_scored(r.prediction), r);
+      r.ms = ms_since(start);
+      out.complete(f.tag, std::move(r));
+    }
+  };
+  for (size_t i : order) {
+    if (!batch.has_room()) collect();
+    const auto start = Clock::now();
+    std::vector<Content> images;
+    SampleRecord r = begin_row(data, i, run, images);
+    if (r.error.empty()) {
+      try {
+        batch.start(i, r.prompt, images);
+        started.emplace(i, std::make_pair(std::move(r), start));
+        continue;
+      } catch (const std::exception& e) {
+        r.error = e.what();
+      }
+    }
+    r.ms = ms_since(start);
+    out.complete(i, std::move(r));
+  }
+  while (!batch.idle()) collect();
 }
 
 Json sampling_json(const GenerationOptions& g) {
@@ -159,6 +254,10 @@ std::vector<SampleRecord> earlier_records(const std::string& samples_path, bool 
 
 }  // namespace
 
+PromptStyle video_frames_style(PromptStyle style, const std::string& model_dir) {
+  return style == PromptStyle::Plain ? prompt_style_for(model_dir) : style;
+}
+
 PromptStyle prompt_style_for(const std::string& model_dir) {
   const ModelConfig config = load_model_config(model_dir);
   if (config.architecture == Architecture::SmolVLM || load_video_sampling_config(model_dir))
@@ -174,34 +273,40 @@ GenerationOptions eval_generation_options(GenerationOptions g) {
 }
 
 Json run_eval(const EvalOptions& options, std::ostream& progress) {
+  if (options.parallel < 1) throw Error("parallel", "must be at least 1");
   const EvalData data = EvalData::open(options.data_path, options.task);  // bad files fail before the model loads
   fs::create_directories(options.out_dir);
   const std::string samples_path = (fs::path(options.out_dir) / "samples.jsonl").string();
   std::vector<SampleRecord> records = earlier_records(samples_path, options.resume);
   const PromptStyle style = options.prompt_style.value_or(prompt_style_for(options.model_dir));
+  const PromptStyle frames_style = video_frames_style(style, options.model_dir);
+  const bool uniform_frames = options.task == Task::CinePile && frames_style == PromptStyle::SmolVLM;
+  RunContext run{options, style, frames_style, options.video_frames.value_or(uniform_frames ? 50 : 64),
+                 options.video_dir.empty() ? (fs::absolute(options.data_path).parent_path() / "video").string()
+                                           : options.video_dir,
+                 {}, {}};
   GenerationOptions generation = eval_generation_options(options.generation);
-  if (task_family(options.task) == TaskFamily::VideoMultipleChoice && style == PromptStyle::SmolVLM2) {
+  if (task_family(options.task) == TaskFamily::VideoMultipleChoice && frames_style == PromptStyle::SmolVLM2) {
     // SmolVLM2.build_prompt_video: frames resized to the model's resolution (its tile: 384 for 2.2B,
     // 512 for 256M/500M), not split.
     generation.image_splitting = false;
     generation.max_image_edge = load_image_processor_config(options.model_dir).tile_size;
   }
-  auto engine = Engine::load(options.model_dir, options.load);
+  // SPEC §10: v1's frames as images without splitting (50 x 67 tokens fit the context; split, 43k would not).
+  if (uniform_frames) generation.image_splitting = false;
+  LoadedModel model(options.model_dir, kImageCacheBytes, options.load);
 
   size_t n_rows = data.size();
   if (options.limit && static_cast<size_t>(*options.limit) < n_rows) n_rows = static_cast<size_t>(*options.limit);
   std::set<std::string> done;
   for (const SampleRecord& r : records) done.insert(r.id);
-  size_t done_in_selection = 0;
-  for (size_t i = 0; i < n_rows; ++i) done_in_selection += done.count(data.row(i).index);
+  std::vector<size_t> order;
+  for (size_t i = 0; i < n_rows; ++i)
+    if (!done.count(data.row(i).index)) order.push_back(i);
   SampleWriter writer(samples_path, options.resume);
-  ProgressLine line(progress, std::string(task_name(options.task)), n_rows, done_in_selection);
-  for (size_t i = 0; i < n_rows; ++i) {
-    if (done.count(data.row(i).index)) continue;
-    records.push_back(evaluate_row(*engine, data, i, options, style, generation));
-    writer.write(records.back());
-    line.update(records.back());
-  }
+  ProgressLine line(progress, std::string(task_name(options.task)), n_rows, n_rows - order.size());
+  OrderedWriter out(writer, line, records, order);
+  run_rows(model, data, order, run, generation, out);
   line.finish();
 
   RunInfo info;
@@ -213,6 +318,9 @@ Json run_eval(const EvalOptions& options, std::ostream& progress) {
   info.prompt_style = std::string(prompt_style_name(style));
   info.sampling = sampling_json(generation);
   info.images = options.images_as_stored ? "TSV bytes as stored" : "TSV images re-saved as VLMEvalKit's JPEG";
+  if (options.task == Task::CinePile)
+    info.images = std::to_string(run.frames) + (uniform_frames ? " uniform frames as unsplit images (SPEC §10)"
+                                                               : " frames as VLMEvalKit's save_video_frames");
   info.limit = options.limit;
   info.rows_in_file = static_cast<int64_t>(data.size());
   write_summaries(options.out_dir, info, records);

@@ -25,8 +25,11 @@ struct EvalOptions {
   bool resume = false;                     // continue out_dir/samples.jsonl
   std::optional<PromptStyle> prompt_style;  // default: from the checkpoint (prompt_style_for)
   bool images_as_stored = false;           // skip VLMEvalKit's JPEG re-save of TSV images
-  std::string video_dir;                   // Video-MME videos (default: <data folder>/video)
-  int64_t video_frames = 64;               // Video-MME frames per video (VLMEvalKit's nframe)
+  std::string video_dir;                   // video tasks' videos (default: <data folder>/video)
+  // Frames per video: Video-MME's and SmolVLM2's VLMEvalKit nframe (default 64); SmolVLM v1 on
+  // CinePile, uniformly sampled frames (default 50, SPEC §10).
+  std::optional<int64_t> video_frames;
+  int64_t parallel = 1;                    // samples generating together (batched decode steps)
   GenerationOptions generation;            // greedy and 2048 new tokens unless set (VLMEvalKit's kwargs)
   LoadOptions load;
   std::string dtype_name = "f32";          // as given to --dtype, for the summary
@@ -42,7 +45,14 @@ PromptStyle prompt_style_for(const std::string& model_dir);
 // what it leaves unset (max_new_tokens 2048, greedy).
 GenerationOptions eval_generation_options(GenerationOptions requested);
 
+// How a video task's frames are taken: SmolVLM2 = VLMEvalKit's (save_video_frames,
+// resized to the tile, not split); SmolVLM = v1's uniform frames as unsplit images
+// (SPEC §10). Plain follows the checkpoint's family.
+PromptStyle video_frames_style(PromptStyle style, const std::string& model_dir);
+
 // Runs the benchmark; returns the summary written to out_dir/summary.json.
+// With parallel > 1, that many samples decode together (eval/batched_generation.h);
+// samples.jsonl stays in data order (a sample is written once all before it are).
 // Throws Error before loading the model for a bad file or task/file pairing,
 // and when out_dir already holds samples and resume is off.
 Json run_eval(const EvalOptions& options, std::ostream& progress);

@@ -177,6 +177,9 @@ WrapperPrompt wrapper_prompt(PromptStyle style, Task task, const DatasetMessage&
     case Task::TextVQA: return fixed_head(message, kTextVqaHead, none);
     case Task::InfoVQA:
     case Task::OCRBench: return interleaved(message, none, "\nGive a very brief answer." + kEnd);
+    case Task::CinePile:  // no VLMEvalKit wrapper: ours, the multiple-choice wording (eval/cinepile.h)
+      if (style == PromptStyle::SmolVLM2) return video(message);
+      [[fallthrough]];
     case Task::MMStar:
     case Task::AI2D:
     case Task::ScienceQA:
@@ -185,8 +188,7 @@ WrapperPrompt wrapper_prompt(PromptStyle style, Task task, const DatasetMessage&
     case Task::VideoMME:
       if (style == PromptStyle::SmolVLM2) return video(message);
       break;
-    case Task::VQAv2:
-    case Task::CinePile: break;
+    case Task::VQAv2: break;
   }
   return interleaved(message, none, kEnd);
 }

@@ -5,6 +5,8 @@
 #include "core/error.h"
 #include "eval/scoring.h"
 #include "video/video_reader.h"
+#include "video/video_sampling.h"
+#include "vision/encode_bmp.h"
 #include "vision/encode_jpeg.h"
 
 namespace smolvlm::eval {
@@ -32,6 +34,21 @@ std::vector<Content> vlmevalkit_video_frames(const std::string& video_path, int6
     while (unique[u] != index) ++u;
     frames.push_back(Content::image_bytes_item(jpegs[u]));
   }
+  return frames;
+}
+
+std::vector<Content> uniform_video_frames(const std::string& video_path, int64_t n) {
+  VideoReader reader = VideoReader::open_file(video_path);
+  const VideoStreamInfo& info = reader.info();
+  const int64_t total = info.container_frames > 0 ? info.container_frames : info.indexed_frames;
+  std::vector<int64_t> indices;
+  try {
+    indices = sample_indices_uniform(total, n);
+  } catch (const Error& e) {
+    throw Error(video_path, e.problem());
+  }
+  std::vector<Content> frames;
+  reader.decode(indices, [&](int64_t, Image&& frame) { frames.push_back(Content::image_bytes_item(encode_bmp_rgb(frame))); });
   return frames;
 }
 

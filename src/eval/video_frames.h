@@ -26,6 +26,14 @@ std::vector<int64_t> vlmevalkit_frame_indices(int64_t n_frames, int64_t nframe);
 // (in memory). Throws Error naming the file.
 std::vector<Content> vlmevalkit_video_frames(const std::string& video_path, int64_t nframe);
 
+// SmolVLM v1's video setup (SPEC §10, the seed's CinePile number): `n` frames
+// spread over the whole video by the engine's uniform sampler (VideoSampling::
+// Uniform: numpy.unique(numpy.linspace(0, T - 1, n, dtype=int)), T the
+// container's frame count, or the frames counted when it has none), decoded
+// with the engine's reader and handed over losslessly (BMP), so each is an
+// image for the image processor. Throws Error naming the file.
+std::vector<Content> uniform_video_frames(const std::string& video_path, int64_t n);
+
 // VideoMME.build_prompt (no subtitles) for a row with "question" and "candidates"
 // (a Python list literal of "A. ..." lines) and `n_frames` frames.
 DatasetMessage videomme_message(const EvalRow& row, size_t n_frames);

@@ -199,7 +199,7 @@ TEST(EvalCli, BadInputGivesOneClearError) {
   EXPECT_NE(r.err.find("multiple-choice file"), std::string::npos) << r.err;
   r = run_task("tiny-smolvlm", "cinepile", tiny_tsv("mmstar"), out.path());
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("task cinepile: not supported yet"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no \"choices\" column, which task cinepile needs"), std::string::npos) << r.err;
   r = run_task("tiny-smolvlm", "chess", tiny_tsv("mmstar"), out.path());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("unknown benchmark"), std::string::npos) << r.err;
