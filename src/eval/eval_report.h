@@ -30,7 +30,7 @@ struct SampleRecord {
   std::string error;        // a row-level problem ("" when none)
   std::string category, split;
   int64_t tokens = 0;       // generated tokens
-  double ms = 0;            // wall time of the sample
+  double ms = 0;            // wall time from the sample's start to its answer (with --parallel, shared)
 };
 
 Json sample_json(const SampleRecord& record);

@@ -93,7 +93,7 @@ void score_into(Task task, const EvalRow& row, const std::string& prediction, Sa
 struct RunContext {
   const EvalOptions& options;
   PromptStyle style;
-  PromptStyle frames_style;
+  bool uniform_frames;  // SmolVLM v1 on CinePile (SPEC §10); else VLMEvalKit's save_video_frames
   int64_t frames;
   std::string video_dir;
   std::string memo_path;
@@ -102,8 +102,7 @@ struct RunContext {
   const std::vector<Content>& video_frames(const std::string& path) {
     if (path != memo_path) {
       memo_path.clear();
-      memo_frames = frames_style == PromptStyle::SmolVLM ? uniform_video_frames(path, frames)
-                                                         : vlmevalkit_video_frames(path, frames);
+      memo_frames = uniform_frames ? uniform_video_frames(path, frames) : vlmevalkit_video_frames(path, frames);
       memo_path = path;
     }
     return memo_frames;
@@ -281,7 +280,7 @@ Json run_eval(const EvalOptions& options, std::ostream& progress) {
   const PromptStyle style = options.prompt_style.value_or(prompt_style_for(options.model_dir));
   const PromptStyle frames_style = video_frames_style(style, options.model_dir);
   const bool uniform_frames = options.task == Task::CinePile && frames_style == PromptStyle::SmolVLM;
-  RunContext run{options, style, frames_style, options.video_frames.value_or(uniform_frames ? 50 : 64),
+  RunContext run{options, style, uniform_frames, options.video_frames.value_or(uniform_frames ? 50 : 64),
                  options.video_dir.empty() ? (fs::absolute(options.data_path).parent_path() / "video").string()
                                            : options.video_dir,
                  {}, {}};

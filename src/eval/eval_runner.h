@@ -45,9 +45,10 @@ PromptStyle prompt_style_for(const std::string& model_dir);
 // what it leaves unset (max_new_tokens 2048, greedy).
 GenerationOptions eval_generation_options(GenerationOptions requested);
 
-// How a video task's frames are taken: SmolVLM2 = VLMEvalKit's (save_video_frames,
-// resized to the tile, not split); SmolVLM = v1's uniform frames as unsplit images
-// (SPEC §10). Plain follows the checkpoint's family.
+// The family whose video setup a run takes: SmolVLM2 = VLMEvalKit's SmolVLM2
+// frames (resized to the tile, not split); SmolVLM = on CinePile, v1's uniform
+// frames as unsplit images (SPEC §10), on Video-MME VLMEvalKit's frames as
+// images. Plain follows the checkpoint's family.
 PromptStyle video_frames_style(PromptStyle style, const std::string& model_dir);
 
 // Runs the benchmark; returns the summary written to out_dir/summary.json.
