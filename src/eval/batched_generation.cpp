@@ -75,7 +75,13 @@ void BatchedGeneration::decode_step() {
     for (std::unique_ptr<Sequence>& s : running_) s->error = e.what();
     return;
   }
-  for (int64_t b = 0; b < B; ++b) running_[b]->state->next(std::span(logits_).subspan(b * V, V));
+  for (int64_t b = 0; b < B; ++b) {
+    try {
+      running_[b]->state->next(std::span(logits_).subspan(b * V, V));
+    } catch (const std::exception& e) {
+      running_[b]->error = e.what();  // this sample's own failure
+    }
+  }
 }
 
 std::vector<BatchedGeneration::Finished> BatchedGeneration::take_finished() {
