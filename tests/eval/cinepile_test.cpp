@@ -109,6 +109,11 @@ TEST(CinePile, PromptIsTheMultipleChoiceWordingAfterTheFrames) {
             "00:01: <image> \n Question: Who opens the door?\nChoices:\nA. The butler\nB. The detective\nC. "
             "Nobody\nD. The cat\nE. The maid\nAnswer with the letter. <end_of_utterance> \nAssistant:");
   EXPECT_EQ(v2.images, (std::vector<size_t>{0, 1}));
+  const WrapperPrompt plain = wrapper_prompt(PromptStyle::Plain, Task::CinePile, message);  // --prompt-style plain
+  EXPECT_EQ(plain.text,
+            "<|im_start|>User:<image><image>Question: Who opens the door?\nOptions:\nA. The butler\nB. The "
+            "detective\nC. Nobody\nD. The cat\nE. The maid\nPlease select the correct answer from the options "
+            "above.<end_of_utterance>\nAssistant:");
 }
 
 TEST(CinePile, UniformFramesAreTheSampledFramesLossless) {
