@@ -15,22 +15,6 @@ constexpr std::u32string_view kM4Whitespace = U"\u0020\u2009\u200a\u202f\u2005\u
 // string.punctuation without "'" (and '-', removed before).
 constexpr std::u32string_view kM4Punctuation = U"!\"#$%&()*+,./:;<=>?@[\\]^_`{|}~";
 
-const std::map<std::u32string, std::u32string>& number_words() {
-  static const std::map<std::u32string, std::u32string> table{
-      {U"none", U"0"}, {U"zero", U"0"}, {U"one", U"1"}, {U"two", U"2"}, {U"three", U"3"}, {U"four", U"4"},
-      {U"five", U"5"}, {U"six", U"6"},  {U"seven", U"7"}, {U"eight", U"8"}, {U"nine", U"9"}, {U"ten", U"10"},
-  };
-  return table;
-}
-
-// utils.py CONTRACTIONS is the same table as VLMEvalKit's.
-const std::map<std::u32string, std::u32string>& contractions() {
-  static const std::map<std::u32string, std::u32string> table{
-#include "eval/vqa_contractions.inc"
-  };
-  return table;
-}
-
 // The 10-choose-9 accuracy of one normalised prediction, Python sum() order.
 double choose_nine_accuracy(const std::vector<std::u32string>& answers, const std::u32string& prediction) {
   if (answers.size() == 1) return answers[0] == prediction ? 1.0 : 0.0;
@@ -69,9 +53,9 @@ std::u32string m4_vqa_normalize_text(std::u32string_view text) {
   }
   std::vector<std::u32string> words;
   for (std::u32string& word : py::split_on(cleaned, U' ')) {
-    if (const auto number = number_words().find(word); number != number_words().end()) {
+    if (const auto number = vqa_number_words().find(word); number != vqa_number_words().end()) {
       word = number->second;
-    } else if (const auto expanded = contractions().find(word); expanded != contractions().end()) {
+    } else if (const auto expanded = vqa_contractions().find(word); expanded != vqa_contractions().end()) {
       word = expanded->second;
     } else if (word == U"a" || word == U"an" || word == U"the") {
       word.clear();

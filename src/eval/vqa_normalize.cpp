@@ -13,22 +13,6 @@ constexpr std::u32string_view kPunctuation = U";/[]\"{}()=+\\_-><@`,?!";
 // re.sub's `count` argument; process_punctuation passes re.UNICODE (== 32) there.
 constexpr size_t kPeriodStripCount = 32;
 
-const std::map<std::u32string, std::u32string>& number_words() {
-  static const std::map<std::u32string, std::u32string> table{
-      {U"none", U"0"}, {U"zero", U"0"}, {U"one", U"1"}, {U"two", U"2"}, {U"three", U"3"}, {U"four", U"4"},
-      {U"five", U"5"}, {U"six", U"6"},  {U"seven", U"7"}, {U"eight", U"8"}, {U"nine", U"9"}, {U"ten", U"10"},
-  };
-  return table;
-}
-
-// vqa_eval.py `contractions`, verbatim (including the keys that can never match).
-const std::map<std::u32string, std::u32string>& contractions() {
-  static const std::map<std::u32string, std::u32string> table{
-#include "eval/vqa_contractions.inc"
-  };
-  return table;
-}
-
 // re.search(r'(\d)(,)(\d)', text): a comma between two Unicode decimal digits.
 bool has_digit_comma_digit(std::u32string_view text) {
   for (size_t i = 1; i + 1 < text.size(); ++i) {
@@ -38,6 +22,22 @@ bool has_digit_comma_digit(std::u32string_view text) {
 }
 
 }  // namespace
+
+const std::map<std::u32string, std::u32string>& vqa_number_words() {
+  static const std::map<std::u32string, std::u32string> table{
+      {U"none", U"0"}, {U"zero", U"0"}, {U"one", U"1"}, {U"two", U"2"}, {U"three", U"3"}, {U"four", U"4"},
+      {U"five", U"5"}, {U"six", U"6"},  {U"seven", U"7"}, {U"eight", U"8"}, {U"nine", U"9"}, {U"ten", U"10"},
+  };
+  return table;
+}
+
+// vqa_eval.py `contractions`, verbatim (including the keys that can never match).
+const std::map<std::u32string, std::u32string>& vqa_contractions() {
+  static const std::map<std::u32string, std::u32string> table{
+#include "eval/vqa_contractions.inc"
+  };
+  return table;
+}
 
 std::u32string vlmeval_process_punctuation(std::u32string_view text, PeriodRule period_rule) {
   const bool digit_comma = has_digit_comma_digit(text);
@@ -74,11 +74,11 @@ std::u32string vlmeval_process_punctuation(std::u32string_view text, PeriodRule 
 std::u32string vlmeval_process_digit_article(std::u32string_view text) {
   std::vector<std::u32string> words;
   for (std::u32string& word : py::split(py::lower(text))) {
-    if (const auto number = number_words().find(word); number != number_words().end()) word = number->second;
+    if (const auto number = vqa_number_words().find(word); number != vqa_number_words().end()) word = number->second;
     if (word != U"a" && word != U"an" && word != U"the") words.push_back(std::move(word));
   }
   for (std::u32string& word : words) {
-    if (const auto expanded = contractions().find(word); expanded != contractions().end()) word = expanded->second;
+    if (const auto expanded = vqa_contractions().find(word); expanded != vqa_contractions().end()) word = expanded->second;
   }
   return py::join(U" ", words);
 }

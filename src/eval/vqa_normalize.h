@@ -5,6 +5,7 @@
 // and the contraction table's capitalised keys never match.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -20,5 +21,11 @@ std::u32string vlmeval_process_punctuation(std::u32string_view text,
 std::u32string vlmeval_process_digit_article(std::u32string_view text);
 // '\n', '\t' -> ' ', strip, process_punctuation, process_digit_article.
 std::u32string vlmeval_process_answer(std::u32string_view text);
+
+// The word tables of _process_digit_article, shared with m4's copies (its
+// utils.py has the same tables): number words none/zero..ten -> digits, and
+// vqa_eval.py `contractions` verbatim (including keys that can never match).
+const std::map<std::u32string, std::u32string>& vqa_number_words();
+const std::map<std::u32string, std::u32string>& vqa_contractions();
 
 }  // namespace smolvlm::eval
