@@ -16,26 +16,12 @@
 #include <jpeglib.h>
 
 #include "core/error.h"
+#include "vision/jpeg_error.h"
 #include "vision/decode_formats.h"
 #include "vision/exif.h"
 
 namespace smolvlm::detail {
 namespace {
-
-// libjpeg's default error_exit calls exit(). Ours formats the message and
-// longjmps back to the guard around the libjpeg call (libjpeg's documented
-// recipe); no C++ object with a destructor lives between the two.
-struct ErrorManager {
-  jpeg_error_mgr pub;  // first: libjpeg hands us &pub
-  std::jmp_buf jump;
-  char message[JMSG_LENGTH_MAX] = "";
-};
-
-void error_exit(j_common_ptr cinfo) {
-  auto* err = reinterpret_cast<ErrorManager*>(cinfo->err);
-  (*cinfo->err->format_message)(cinfo, err->message);
-  std::longjmp(err->jump, 1);
-}
 
 // Warnings (corrupt data libjpeg recovers from) pass silently, as in Pillow.
 void output_message(j_common_ptr) {}
@@ -75,7 +61,7 @@ void skip_input_data(j_decompress_ptr cinfo, long count) {
 // Runs `step` (libjpeg calls only, trivially destructible locals) and reports
 // whether it finished without a libjpeg error.
 template <typename Step>
-bool guarded(ErrorManager& err, Step&& step) {
+bool guarded(JpegErrorManager& err, Step&& step) {
   if (setjmp(err.jump) != 0) return false;
   step();
   return true;
@@ -85,7 +71,7 @@ class JpegDecoder {
  public:
   JpegDecoder(std::span<const uint8_t> bytes, const std::string& what) {
     cinfo_.err = jpeg_std_error(&err_.pub);
-    err_.pub.error_exit = error_exit;
+    err_.pub.error_exit = jpeg_error_exit;
     err_.pub.output_message = output_message;
     if (!guarded(err_, [&] { jpeg_create_decompress(&cinfo_); })) throw Error(what, err_.message);
     created_ = true;
@@ -105,12 +91,12 @@ class JpegDecoder {
   JpegDecoder& operator=(const JpegDecoder&) = delete;
 
   jpeg_decompress_struct& cinfo() { return cinfo_; }
-  ErrorManager& err() { return err_; }
+  JpegErrorManager& err() { return err_; }
   MemorySource& src() { return src_; }
 
  private:
   jpeg_decompress_struct cinfo_{};
-  ErrorManager err_{};
+  JpegErrorManager err_{};
   MemorySource src_{};
   bool created_ = false;
 };

@@ -8,23 +8,10 @@
 #include <jpeglib.h>
 
 #include "core/error.h"
+#include "vision/jpeg_error.h"
 
 namespace smolvlm {
 namespace {
-
-// libjpeg's default error_exit calls exit(); ours longjmps back to the guard
-// (libjpeg's documented recipe; no C++ object with a destructor lives between).
-struct ErrorManager {
-  jpeg_error_mgr pub;  // first: libjpeg hands us &pub
-  std::jmp_buf jump;
-  char message[JMSG_LENGTH_MAX] = "";
-};
-
-void error_exit(j_common_ptr cinfo) {
-  auto* err = reinterpret_cast<ErrorManager*>(cinfo->err);
-  (*cinfo->err->format_message)(cinfo, err->message);
-  std::longjmp(err->jump, 1);
-}
 
 struct Layout {
   int components = 0;
@@ -46,10 +33,10 @@ Layout layout_of(PixelMode mode) {
 // The libjpeg part, free of C++ objects with destructors (longjmp crosses it).
 // Returns false with `err.message` set on a libjpeg error.
 bool compress(const Image& image, const Layout& layout, const uint8_t* rows, unsigned char** out,
-              unsigned long* out_size, ErrorManager& err) {
+              unsigned long* out_size, detail::JpegErrorManager& err) {
   jpeg_compress_struct cinfo;
   cinfo.err = jpeg_std_error(&err.pub);
-  err.pub.error_exit = error_exit;
+  err.pub.error_exit = detail::jpeg_error_exit;
   if (setjmp(err.jump)) {
     jpeg_destroy_compress(&cinfo);
     return false;
@@ -88,7 +75,7 @@ std::vector<uint8_t> encode_jpeg_like_pillow(const Image& image) {
   }
   unsigned char* out = nullptr;
   unsigned long out_size = 0;
-  ErrorManager err;
+  detail::JpegErrorManager err;
   const bool ok = compress(image, layout, rows, &out, &out_size, err);
   std::vector<uint8_t> bytes;
   if (ok) bytes.assign(out, out + out_size);
