@@ -5,6 +5,7 @@
 
 #include "kernels/backend.h"
 #include "kernels/parallel.h"
+#include "kernels/quant_formats.h"
 #include "kernels/shape_check.h"
 
 namespace smolvlm::kernels {
@@ -32,6 +33,47 @@ void gemm_accumulate_parallel(const GemmAccArgs& g, int64_t M) {
       4);
 }
 
+// Rows [p0, p1) and the blocks covering columns [n0, n1) of a block-quantized
+// B, dequantized into `panel` at (p - p0) * N + n: B's own row stride, so
+// the f32 tile code reads the panel as it reads an F32 B.
+void dequantize_panel(const WeightView& b, int64_t p0, int64_t p1, int64_t n0, int64_t n1, float* panel) {
+  const int64_t N = b.cols, block = dtype_block_elems(b.dtype);
+  const int64_t first = n0 / block * block, last = std::min(N, (n1 + block - 1) / block * block);
+  const size_t row_bytes = quant_row_bytes(b.dtype, N), block_bytes = dtype_block_bytes(b.dtype);
+  const auto* data = static_cast<const uint8_t*>(b.data);
+  for (int64_t p = p0; p < p1; ++p)
+    dequantize_row(b.dtype, data + p * row_bytes + first / block * block_bytes,
+                   std::span<float>(panel + (p - p0) * N + first, static_cast<size_t>(last - first)));
+}
+
+// As gemm_accumulate_parallel over a Q8_0 / Q4_0 / Q4_K B (the input gradient
+// through a frozen quantized weight, QLoRA): each task dequantizes the B panel
+// of each p block it reads into its thread's scratch and runs the F32 tiles
+// over it. Same tasks, blocks and order of p as the F32 path, so the result
+// equals dx over the dequantized matrix bit for bit; the panel costs one
+// dequantized value per kRowBlock FMAs.
+void gemm_accumulate_quantized(const GemmAccArgs& g, int64_t M) {
+  const Backend& be = backend();
+  const int64_t N = g.b.cols, P = g.b.rows;
+  const int64_t row_blocks = (M + kRowBlock - 1) / kRowBlock, col_blocks = (N + kColBlock - 1) / kColBlock;
+  shared_pool().parallel_for(
+      row_blocks * col_blocks,
+      [&](int64_t begin, int64_t end) {
+        float* panel = thread_scratch(kPBlock * N);
+        for (int64_t task = begin; task < end; ++task) {
+          const int64_t m0 = task / col_blocks * kRowBlock, n0 = task % col_blocks * kColBlock;
+          const int64_t m1 = std::min(M, m0 + kRowBlock), n1 = std::min(N, n0 + kColBlock);
+          for (int64_t p0 = 0; p0 < P; p0 += kPBlock) {
+            const int64_t p1 = std::min(P, p0 + kPBlock);
+            dequantize_panel(g.b, p0, p1, n0, n1, panel);
+            const GemmAccArgs block{g.a + p0 * g.a_p, g.a_m, g.a_p, WeightView{DType::F32, p1 - p0, N, panel}, g.c};
+            be.gemm_accumulate(block, m0, m1, n0, n1, 0, p1 - p0);
+          }
+        }
+      },
+      4);
+}
+
 bool simd_ready(const WeightView& b) { return backend().gemm_accumulate && is_supported_weight_dtype(b.dtype); }
 
 void check_input_args(std::span<const float> dy, int64_t n, const WeightView& w, std::span<float> dx) {
@@ -54,7 +96,11 @@ void matmul_backward_input(std::span<const float> dy, int64_t n, const WeightVie
   check_input_args(dy, n, w, dx);
   if (!accumulate) std::fill(dx.begin(), dx.end(), 0.0f);
   // dx[t, i] = sum_o dy[t, o] W[o, i]: A = dy as stored, B = W.
-  gemm_accumulate_parallel(GemmAccArgs{dy.data(), w.rows, 1, w, dx.data()}, n);
+  const GemmAccArgs g{dy.data(), w.rows, 1, w, dx.data()};
+  if (dtype_is_quantized(w.dtype))
+    gemm_accumulate_quantized(g, n);
+  else
+    gemm_accumulate_parallel(g, n);
 }
 
 void matmul_backward_weight(std::span<const float> dy, std::span<const float> x, int64_t n, int64_t out, int64_t in,

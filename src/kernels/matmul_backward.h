@@ -12,8 +12,9 @@
 
 namespace smolvlm::kernels {
 
-// dy [n, out], W [out, in] (BF16/F16/F32), dx [n, in]: dx = dy·W, or
-// dx += dy·W when `accumulate` (several Linears reading the same input).
+// dy [n, out], W [out, in] (BF16/F16/F32, or Q8_0/Q4_0/Q4_K dequantized on
+// the fly: QLoRA's frozen base), dx [n, in]: dx = dy·W, or dx += dy·W when
+// `accumulate` (several Linears reading the same input).
 void matmul_backward_input(std::span<const float> dy, int64_t n, const WeightView& w, std::span<float> dx,
                            bool accumulate);
 
