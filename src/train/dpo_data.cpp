@@ -187,8 +187,6 @@ DpoPairs build_dpo_pairs(const DpoDataset& data, PromptBuilder& prompts, int64_t
     });
   }
   out.bad_lines = errors.bad_lines();
-  std::sort(out.bad_lines.begin(), out.bad_lines.end(),
-            [](const BadLine& a, const BadLine& b) { return a.line < b.line; });
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "train/jsonl_lines.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include "core/error.h"
@@ -45,6 +46,12 @@ void for_each_jsonl_line(const std::string& path, LineErrors& errors,
     errors.guard(line, [&] { read(line, parse_json(text, "JSON")); });
   }
   if (in.bad()) throw Error(path, "read failed");
+}
+
+std::vector<BadLine> LineErrors::bad_lines() const {
+  std::vector<BadLine> sorted = bad_lines_;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const BadLine& a, const BadLine& b) { return a.line < b.line; });
+  return sorted;
 }
 
 }  // namespace smolvlm::train

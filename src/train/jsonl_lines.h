@@ -35,7 +35,8 @@ class LineErrors {
   bool guard(int64_t line, const std::function<void()>& work);
 
   const std::string& path() const { return path_; }
-  const std::vector<BadLine>& bad_lines() const { return bad_lines_; }
+  // In line order (the encoding stages report lines out of order).
+  std::vector<BadLine> bad_lines() const;
 
  private:
   std::string path_;

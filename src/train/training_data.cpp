@@ -136,8 +136,6 @@ SftExamples build_sft_examples(const SftDataset& data, SftEncoder& encoder, Labe
     });
   }
   out.bad_lines = errors.bad_lines();
-  std::sort(out.bad_lines.begin(), out.bad_lines.end(),
-            [](const BadLine& a, const BadLine& b) { return a.line < b.line; });
   return out;
 }
 
