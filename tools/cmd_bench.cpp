@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "core/thread_pool.h"
 #include "model/synthetic_checkpoint.h"
+#include "train_bench.h"
 
 namespace smolvlm::cli {
 namespace {
@@ -33,7 +34,11 @@ ArgParser make_parser() {
       .flag("video", "Also time a video (a synthetic 1280x720 30 fps H.264 clip made in a temporary folder)")
       .option("video-clip", "FILE", "Time this clip instead (implies --video)")
       .option("video-seconds", "N", "Length of the synthetic clip (default 60)")
-      .flag("json", "Print one JSON object instead of the table");
+      .flag("json", "Print one JSON object instead of the table")
+      .flag("train", "Time fine-tuning instead: one optimizer step per rep (exact f32, one image's features from\n"
+                     "the vision encoder), forward / backward / optimizer, tokens/s, peak RSS, backward GEMMs")
+      .option("method", "NAME", "With --train: lora (default), qlora or full")
+      .option("seq", "N", "With --train: tokens in the sequence (default 1024)");
   return p;
 }
 
@@ -68,11 +73,32 @@ bench::BenchOptions options_from_args(const ArgParser& args) {
   return o;
 }
 
+// `--train`: bench/train_bench.h.
+int train_bench_main(const ArgParser& args) {
+  if (args.has("model") == args.has("like")) throw UsageError("bench: give exactly one of --model and --like");
+  for (const char* other : {"dtype", "video", "video-clip", "video-seconds"})
+    if (args.has(other)) throw UsageError(std::string("bench: --") + other + " does not go with --train");
+  bench::TrainBenchOptions o;
+  o.model_dir = args.get("model").value_or("");
+  o.like = args.get("like").value_or("");
+  o.seed = static_cast<uint64_t>(at_least(args, "seed", 0, 0));
+  o.method = args.get("method").value_or("lora");
+  o.seq_tokens = at_least(args, "seq", 1024, 2);
+  o.reps = {static_cast<int>(at_least(args, "reps", 5, 1)), static_cast<int>(at_least(args, "warmup", 1, 0))};
+  if (args.has("threads")) set_shared_pool_threads(static_cast<int>(at_least(args, "threads", 1, 1)));
+  o.progress = [](const std::string& line) { std::cerr << "bench: " << line << "\n"; };
+  const Json report = bench::run_train_bench(o);
+  std::cout << (args.has("json") ? report.dump() + "\n" : bench::train_report_table(report));
+  return 0;
+}
+
 }  // namespace
 
 int bench_main(int argc, char** argv) {
   ArgParser args = make_parser();
   if (!args.parse(argc, argv, 2)) return 0;
+  if (args.has("train")) return train_bench_main(args);
+  if (args.has("method") || args.has("seq")) throw UsageError("bench: --method and --seq go with --train");
   bench::BenchOptions options = options_from_args(args);
   // Before any kernel runs: the pool must not be replaced while in use.
   if (args.has("threads")) set_shared_pool_threads(static_cast<int>(at_least(args, "threads", 1, 1)));
