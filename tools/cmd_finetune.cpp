@@ -17,7 +17,7 @@ namespace smolvlm::cli {
 namespace {
 
 ArgParser make_parser() {
-  ArgParser p("finetune", "--model DIR --data F.jsonl --method lora|full --out DIR [options]",
+  ArgParser p("finetune", "--model DIR --data F.jsonl --method lora|qlora|full --out DIR [options]",
               "Fine-tunes the text decoder on chat conversations ({\"messages\": [...]} per line, image paths\n"
               "relative to the file). Every setting can come from --config FILE and/or its flag; flags win.");
   add_train_session_flags(p);

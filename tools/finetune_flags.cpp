@@ -17,7 +17,7 @@ struct Field {
 };
 
 const Field kFields[] = {
-    {"method", Kind::Text, "M", "lora (default) or full (qlora: not available yet, refused)"},
+    {"method", Kind::Text, "M", "lora (default), qlora (LoRA over a Q4_0 text decoder) or full"},
     {"r", Kind::Number, "N", "LoRA rank (default 8)"},
     {"lora_alpha", Kind::Number, "A", "LoRA alpha; scaling = alpha / r (default 8)"},
     {"lora_dropout", Kind::Number, "P", "LoRA dropout (only 0 is supported)"},

@@ -58,13 +58,14 @@ TrainSession::TrainSession(const ArgParser& args, const train::FinetuneConfig& c
     if (*threads < 1 || *threads > 1024) throw UsageError(command_ + ": --threads must be between 1 and 1024");
     set_shared_pool_threads(static_cast<int>(*threads));
   }
-  if (config_.method == train::TrainMethod::Qlora)
-    throw Error("--method qlora", "is not available yet: the trainer has no backward pass over a quantized (Q4_0) "
-                                  "base; use --method lora (same adapter, bf16 base)");
   prepare_out_dir(out_dir_);
   data_sha256_ = train::file_sha256(data_path);
   if (resume_dir_) resume_state_ = train::read_resume_state(*resume_dir_, config_, data_sha256_);
-  model_ = std::make_unique<LoadedModel>(model_dir_);
+  // QLoRA: the frozen text weights held as Q4_0 blocks (our 4-bit format, not bitsandbytes' NF4),
+  // dequantized on the fly by the kernels; the LoRA tensors train in f32 as with --method lora.
+  WeightDtypes quantize;
+  if (config_.method == train::TrainMethod::Qlora) quantize.text = DType::Q4_0;
+  model_ = std::make_unique<LoadedModel>(model_dir_, size_t{64} << 20, kernels::ComputeMode::Exact, quantize);
 }
 
 train::TrainableDecoder& TrainSession::make_decoder() {
