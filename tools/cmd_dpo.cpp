@@ -49,8 +49,8 @@ int dpo_main(int argc, char** argv) {
   if (!args.parse(argc, argv, 2)) return 0;
   train::FinetuneConfig config = finetune_config_from_flags(args, "dpo");
   if (auto lora = args.get("lora")) train::set_config_field(config, "adapter_init", Json(*lora), "dpo: --lora");
-  if (config.method != train::TrainMethod::Lora)
-    throw UsageError("dpo: only --method lora is supported (the reference model is the adapter disabled)");
+  if (config.method == train::TrainMethod::Full)
+    throw UsageError("dpo: --method lora or qlora (the reference model is the adapter disabled)");
   const std::string data_path = args.require("data");
   const train::BadLinePolicy policy = train::parse_bad_line_policy(args.get("on-bad-line").value_or("stop"));
 
