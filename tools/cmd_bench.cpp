@@ -16,13 +16,16 @@ namespace {
 ArgParser make_parser() {
   std::string names;
   for (const std::string& n : synthetic_checkpoint_names()) names += (names.empty() ? "" : ", ") + n;
-  ArgParser p("bench", "(--model DIR | --like NAME) [--threads N] [--reps N] [--video] [--json]",
+  ArgParser p("bench", "(--model DIR | --like NAME) [--threads N] [--reps N] [--video | --train [--method M] [--seq N]] [--json]",
               "Times one vision tile, a 512-token prefill, 128 decode steps and the time to first token\n"
               "for a 1536x1152 picture plus a 20-token question (median, min, max over --reps), and the\n"
               "peak RSS; then this machine's read bandwidth and BF16 / INT8 peaks, with each figure as a\n"
               "fraction of its bound. A benchmark: timings on a busy machine are noisy, read the fractions.\n"
               "With --video, also frames/s of decode + preprocess and of vision encoding of a 60 s 1280x720\n"
               "clip's sampled frames, and the time to first token for a question about it.\n"
+              "With --train, fine-tuning instead (exact f32, gradient checkpointing, AdamW): one optimizer step\n"
+              "per rep on --seq tokens holding one image (features from the vision encoder, once), split into\n"
+              "forward / backward / optimizer, and the backward GEMMs' GFLOP/s against the BF16 peak.\n"
               "Shapes for --like: " + names + ".");
   p.option("model", "DIR", "Checkpoint folder")
       .option("like", "NAME", "Random weights of this model's shape, made in memory (no checkpoint needed)")
@@ -35,8 +38,7 @@ ArgParser make_parser() {
       .option("video-clip", "FILE", "Time this clip instead (implies --video)")
       .option("video-seconds", "N", "Length of the synthetic clip (default 60)")
       .flag("json", "Print one JSON object instead of the table")
-      .flag("train", "Time fine-tuning instead: one optimizer step per rep (exact f32, one image's features from\n"
-                     "the vision encoder), forward / backward / optimizer, tokens/s, peak RSS, backward GEMMs")
+      .flag("train", "Time fine-tuning instead: one optimizer step per rep, split, tokens/s, peak RSS, backward GEMMs")
       .option("method", "NAME", "With --train: lora (default), qlora or full")
       .option("seq", "N", "With --train: tokens in the sequence (default 1024)");
   return p;
