@@ -144,6 +144,7 @@ struct Timings {
   double decode_ms = 0;
   int64_t prompt_tokens = 0;
   int64_t generated_tokens = 0;
+  uint64_t kv_cache_bytes = 0;  // the KV cache preallocated for the prompt and max_new_tokens
 };
 
 // Where one image went: its tile grid (0 x 0 when not split) and tile count.
@@ -185,6 +186,9 @@ using TextCallback = std::function<void(std::string_view)>;
 // Block-quantized weights, GGUF's layouts: Q8_0 (int8 per 32-block + f16 scale), Q4_0 (4 bits).
 enum class WeightDtype { Q8_0, Q4_0 };
 
+// How the KV cache stores keys and values (`--kv-dtype`).
+enum class KvCacheDtype { F32, BF16, F16 };
+
 // A PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors)
 // applied at inference without merging: each targeted projection adds
 // scale * (lora_alpha / r) * B (A x).
@@ -205,6 +209,8 @@ struct LoadOptions {
   std::optional<WeightDtype> text_weights;
   std::optional<WeightDtype> vision_weights;
   std::optional<WeightDtype> connector_weights;
+  // Unset: F32 with exact arithmetic (the parity path), BF16 with bf16_compute.
+  std::optional<KvCacheDtype> kv_cache_dtype;
   // LoRA adapters on the text decoder, applied in this order (`smolvlm run --lora DIR[:SCALE]`).
   // Each is checked against the checkpoint at load: a target or shape that does not fit throws.
   std::vector<LoraAdapterSpec> lora;

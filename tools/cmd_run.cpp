@@ -125,7 +125,8 @@ Json result_json(const GenerationResult& r) {
             {"prompt_tokens", t.prompt_tokens},
             {"generated_tokens", t.generated_tokens},
             {"prefill_tok_s", rate(t.prompt_tokens, t.prefill_ms)},
-            {"decode_tok_s", rate(t.generated_tokens, t.decode_ms)}}}};
+            {"decode_tok_s", rate(t.generated_tokens, t.decode_ms)},
+            {"kv_cache_bytes", t.kv_cache_bytes}}}};
 }
 
 }  // namespace

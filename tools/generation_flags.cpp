@@ -72,6 +72,7 @@ GenerationOptions generation_options_from_flags(const ArgParser& args, const std
 void add_load_flags(ArgParser& p) {
   p.option("dtype", "T", "f32 (default, exact), bf16 (BF16 products), q8_0 / q4_0 (weights quantized at load)")
       .option("threads", "N", "Threads for the kernels (default: SMOLVLM_THREADS, else every core)")
+      .option("kv-dtype", "T", "KV cache storage: f32, bf16 or f16 (default: f32 with --dtype f32, else bf16)")
       .option("lora", "DIR[:SCALE]", "PEFT LoRA adapter folder applied unmerged, with a weight (default 1); repeatable",
               true);
 }
@@ -86,6 +87,12 @@ LoadOptions load_options_from_flags(const ArgParser& args, const std::string& co
       const WeightDtype w = *dtype == "q8_0" ? WeightDtype::Q8_0 : WeightDtype::Q4_0;
       options.text_weights = options.vision_weights = options.connector_weights = w;
     }
+  }
+  if (auto kv = args.get("kv-dtype")) {
+    if (*kv == "f32") options.kv_cache_dtype = KvCacheDtype::F32;
+    else if (*kv == "bf16") options.kv_cache_dtype = KvCacheDtype::BF16;
+    else if (*kv == "f16") options.kv_cache_dtype = KvCacheDtype::F16;
+    else throw UsageError(command + ": --kv-dtype must be f32, bf16 or f16, not \"" + *kv + "\"");
   }
   for (const std::string& value : args.all("lora")) {
     const LoraFlag flag = parse_lora_flag(value, command);

@@ -60,7 +60,7 @@ class EngineImpl final : public Engine {
     request.prompt_ids = prompt.ids;
     request.prompt_embeddings = prompt.embeddings;
 
-    KvCache cache(model_.config.text, n_prompt + request.max_new_tokens);
+    KvCache cache(model_.config.text, n_prompt + request.max_new_tokens, model_.decoder.kv_element());
     GenerationOutput out = smolvlm::generate(model_.decoder, model_.prompts.tokenizer(), cache, request, on_text);
 
     GenerationResult result;
@@ -83,6 +83,7 @@ class EngineImpl final : public Engine {
     result.timings.decode_ms = out.decode_ms;
     result.timings.prompt_tokens = n_prompt;
     result.timings.generated_tokens = static_cast<int64_t>(result.generated_ids.size());
+    result.timings.kv_cache_bytes = cache.size_bytes();
     return result;
   }
 

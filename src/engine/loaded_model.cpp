@@ -18,12 +18,24 @@ std::optional<DType> weight_dtype(const std::optional<WeightDtype>& d) {
 
 }  // namespace
 
+KvElement kv_element_for(const LoadOptions& options) {
+  if (!options.kv_cache_dtype) return options.bf16_compute ? KvElement::BF16 : KvElement::F32;
+  switch (*options.kv_cache_dtype) {
+    case KvCacheDtype::F32: return KvElement::F32;
+    case KvCacheDtype::BF16: return KvElement::BF16;
+    case KvCacheDtype::F16: return KvElement::F16;
+  }
+  return KvElement::F32;
+}
+
 LoadedModel::LoadedModel(const std::string& model_dir, size_t image_cache_bytes, const LoadOptions& options)
     : LoadedModel(model_dir, image_cache_bytes,
                   options.bf16_compute ? kernels::ComputeMode::Fast : kernels::ComputeMode::Exact,
                   WeightDtypes{weight_dtype(options.text_weights), weight_dtype(options.vision_weights),
                                weight_dtype(options.connector_weights)},
-                  options.lora) {}
+                  options.lora) {
+  decoder.set_kv_element(kv_element_for(options));
+}
 
 LoadedModel::LoadedModel(const std::string& model_dir, size_t image_cache_bytes, kernels::ComputeMode mode,
                          const WeightDtypes& quantize, const std::vector<LoraAdapterSpec>& lora)

@@ -18,6 +18,10 @@
 
 namespace smolvlm {
 
+// The KV cache element type LoadOptions ask for: kv_cache_dtype, else F32 for
+// exact arithmetic and BF16 for bf16_compute.
+KvElement kv_element_for(const LoadOptions& options);
+
 struct LoadedModel {
   // Throws Error naming the file or tensor that is missing or malformed.
   // `quantize`: weights block-quantized at load (model/weight_quantization.h).
@@ -31,7 +35,8 @@ struct LoadedModel {
   LoadedModel(const std::string& model_dir, TensorStore weights, size_t image_cache_bytes,
               kernels::ComputeMode mode, const WeightDtypes& quantize = {},
               const std::vector<LoraAdapterSpec>& lora = {});
-  // As the public LoadOptions ask (include/smolvlm.h): the Engine's and the server's way in.
+  // As the public LoadOptions ask (include/smolvlm.h): the Engine's and the server's way in;
+  // the decoder's caches store K and V as kv_element_for(options).
   LoadedModel(const std::string& model_dir, size_t image_cache_bytes, const LoadOptions& options);
   LoadedModel(const LoadedModel&) = delete;
   LoadedModel& operator=(const LoadedModel&) = delete;

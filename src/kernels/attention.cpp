@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/dtype.h"
 #include "core/error.h"
 #include "kernels/attention_driver.h"
 #include "kernels/dot.h"
@@ -27,17 +28,35 @@ void check_shape(const AttentionShape& s, size_t q_size, size_t k_size, size_t v
   check_size("causal_attention", "out", out_size, s.n_tokens * s.n_heads * s.head_dim);
 }
 
+std::vector<float> widened(KvSpan x) {
+  std::vector<float> out(x.size);
+  if (x.element == KvElement::F32) {
+    std::copy_n(static_cast<const float*>(x.data), x.size, out.begin());
+    return out;
+  }
+  const auto* bits = static_cast<const uint16_t*>(x.data);
+  for (size_t i = 0; i < x.size; ++i) out[i] = x.element == KvElement::BF16 ? bf16_to_f32(bits[i]) : f16_to_f32(bits[i]);
+  return out;
+}
+
 }  // namespace
 
 void causal_attention(std::span<const float> q, std::span<const float> k, std::span<const float> v,
                       const AttentionShape& shape, std::span<float> out, ComputeMode mode) {
+  causal_attention(q, KvSpan(k), KvSpan(v), shape, out, mode);
+}
+
+void causal_attention(std::span<const float> q, KvSpan k, KvSpan v, const AttentionShape& shape,
+                      std::span<float> out, ComputeMode mode) {
+  if (k.element != v.element) throw Error("kernels::causal_attention", "keys and values stored as different types");
   if (active_isa() == Isa::Scalar) return reference::causal_attention(q, k, v, shape, out);
-  check_shape(shape, q.size(), k.size(), v.size(), out.size());
+  check_shape(shape, q.size(), k.size, v.size, out.size());
   const int64_t D = shape.head_dim, ROW = shape.n_heads * D;
   AttentionArgs a;
   a.q = q.data();
-  a.k = k.data();
-  a.v = v.data();
+  a.k = k.data;
+  a.v = v.data;
+  a.kv_element = k.element;
   a.out = out.data();
   a.q_row = a.out_row = ROW;
   a.kv_row = D;
@@ -78,6 +97,16 @@ void reference::causal_attention(std::span<const float> q, std::span<const float
       }
     }
   }
+}
+
+void reference::causal_attention(std::span<const float> q, KvSpan k, KvSpan v, const AttentionShape& shape,
+                                 std::span<float> out) {
+  if (k.element != v.element) throw Error("kernels::causal_attention", "keys and values stored as different types");
+  if (k.element == KvElement::F32)
+    return reference::causal_attention(q, std::span(static_cast<const float*>(k.data), k.size),
+                            std::span(static_cast<const float*>(v.data), v.size), shape, out);
+  const std::vector<float> kf = widened(k), vf = widened(v);
+  reference::causal_attention(q, std::span<const float>(kf), std::span<const float>(vf), shape, out);
 }
 
 }  // namespace smolvlm::kernels

@@ -5,6 +5,7 @@
 #include <span>
 
 #include "kernels/compute_mode.h"
+#include "kernels/kv_element.h"
 
 namespace smolvlm::kernels {
 
@@ -29,11 +30,18 @@ struct AttentionShape {
 // mode may round the products to BF16 (compute_mode.h).
 void causal_attention(std::span<const float> q, std::span<const float> k, std::span<const float> v,
                       const AttentionShape& shape, std::span<float> out, ComputeMode mode = ComputeMode::Exact);
+// The same over keys and values stored as BF16 or F16 (or F32), read in place
+// and widened exactly: equal to the f32 overload over the widened values.
+void causal_attention(std::span<const float> q, KvSpan k, KvSpan v, const AttentionShape& shape,
+                      std::span<float> out, ComputeMode mode = ComputeMode::Exact);
 
 namespace reference {
 // The scalar oracle: one full softmax per query, as transformers computes it.
 void causal_attention(std::span<const float> q, std::span<const float> k, std::span<const float> v,
                       const AttentionShape& shape, std::span<float> out);
+// Over stored BF16/F16 rows: widened to f32, then the f32 oracle.
+void causal_attention(std::span<const float> q, KvSpan k, KvSpan v, const AttentionShape& shape,
+                      std::span<float> out);
 }  // namespace reference
 
 }  // namespace smolvlm::kernels

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "kernels/isa.h"
+#include "kernels/kv_element.h"
 #include "kernels/weight_view.h"
 
 namespace smolvlm::kernels {
@@ -29,8 +30,9 @@ struct GemmArgs {
 // head times one block of attention_rows queries, numbered head-major.
 struct AttentionArgs {
   const float* q = nullptr;  // q[t * q_row + h * head_dim + d]
-  const float* k = nullptr;  // k[g * kv_head_stride + j * kv_row + d], g = h / group
-  const float* v = nullptr;  // as k
+  const void* k = nullptr;  // k[g * kv_head_stride + j * kv_row + d], g = h / group
+  const void* v = nullptr;  // as k
+  KvElement kv_element = KvElement::F32;  // of k and v, read in place
   float* out = nullptr;      // out[t * out_row + h * head_dim + d]
   int64_t q_row = 0, kv_row = 0, kv_head_stride = 0, out_row = 0;
   int64_t n_queries = 0, n_keys = 0, n_heads = 0, group = 1, head_dim = 0;

@@ -54,7 +54,7 @@ void attention_block(const DecoderLayerWeights& w, const TextConfig& c, int64_t 
     KvCache& cache = *caches[b];
     cache.write(layer, cache.size(), 1, k, v);
     const kernels::AttentionShape shape{1, cache.size(), NH, NKV, D, cache.capacity()};
-    kernels::causal_attention(q, cache.keys(layer), cache.values(layer), shape,
+    kernels::causal_attention(q, cache.key_rows(layer), cache.value_rows(layer), shape,
                               std::span(s.attn).subspan(b * NH * D, NH * D), mode);
   }
   kernels::matmul(s.attn, B, w.o_proj, s.out, mode);

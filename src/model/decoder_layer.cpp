@@ -29,7 +29,7 @@ void attention_block(const DecoderLayerWeights& w, const TextConfig& c, int64_t 
   // The cache keeps K after RoPE and V as is, before the GQA repeat.
   cache.write(layer, PAST, n, s.k, s.v);
   const kernels::AttentionShape shape{n, PAST, NH, NKV, D, cache.capacity()};
-  kernels::causal_attention(s.q, cache.keys(layer), cache.values(layer), shape, s.attn, mode);
+  kernels::causal_attention(s.q, cache.key_rows(layer), cache.value_rows(layer), shape, s.attn, mode);
   kernels::matmul(s.attn, n, w.o_proj, s.out, mode);
   add_lora_deltas(w.lora.o, s.attn, n, s.out, mode);
   kernels::add_in_place(x, s.out);

@@ -31,6 +31,9 @@ class TextDecoder {
   const TextConfig& config() const { return config_; }
   size_t lora_adapter_count() const { return lora_->size(); }
   kernels::ComputeMode compute_mode() const { return mode_; }
+  // How the caches made for this decoder store K and V (F32 unless set).
+  KvElement kv_element() const { return kv_element_; }
+  void set_kv_element(KvElement e) { kv_element_ = e; }
 
   // Embedding rows for ids into out [ids.size(), hidden] (f32). The VLM
   // overwrites image positions before forward.
@@ -62,6 +65,7 @@ class TextDecoder {
   TextWeights weights_;
   std::vector<float> inv_freq_;  // RoPE, [head_dim / 2]
   kernels::ComputeMode mode_;
+  KvElement kv_element_ = KvElement::F32;
   // Owns the A/B values weights_.layers[l].lora views (shared, so copies stay valid).
   std::shared_ptr<const std::vector<ScaledLora>> lora_;
 };

@@ -28,9 +28,7 @@ int64_t shared_length(const PrefixKey& query, const PrefixKey& cached) {
   return n;
 }
 
-size_t bytes_per_position(const KvCache& c) {
-  return static_cast<size_t>(c.num_layers() * 2 * c.num_kv_heads() * c.head_dim()) * sizeof(float);
-}
+size_t bytes_per_position(const KvCache& c) { return c.bytes_per_position(); }
 
 }  // namespace
 
@@ -56,24 +54,11 @@ PrefixKey prefix_key(std::span<const int32_t> ids, std::span<const float> embedd
 }
 
 void copy_positions(const KvCache& from, int64_t n, KvCache& to) {
-  const int64_t NKV = from.num_kv_heads(), D = from.head_dim();
-  if (to.size() != 0 || n > from.size() || n > to.capacity() || to.num_layers() != from.num_layers() ||
-      to.num_kv_heads() != NKV || to.head_dim() != D)
+  try {
+    to.copy_prefix(from, n);
+  } catch (const Error&) {
     throw Error("prefix cache", "KV caches of different shapes");
-  std::vector<float> k(static_cast<size_t>(n * NKV * D)), v(k.size());
-  for (int64_t layer = 0; layer < from.num_layers(); ++layer) {
-    const std::span<const float> keys = from.keys(layer), values = from.values(layer);
-    // Head-major with the source's capacity as stride, to token-major rows.
-    for (int64_t h = 0; h < NKV; ++h)
-      for (int64_t t = 0; t < n; ++t) {
-        const auto src = static_cast<size_t>((h * from.capacity() + t) * D);
-        const auto dst = static_cast<size_t>((t * NKV + h) * D);
-        std::copy_n(keys.data() + src, D, k.data() + dst);
-        std::copy_n(values.data() + src, D, v.data() + dst);
-      }
-    to.write(layer, 0, n, k, v);
   }
-  to.advance(n);
 }
 
 PrefixCache::PrefixCache(size_t budget_bytes, int64_t min_tokens)
@@ -115,7 +100,7 @@ void PrefixCache::store(PrefixKey key, const KvCache& cache) {
     }
   }
   evict_until(bytes);
-  auto copy = std::make_unique<KvCache>(cache.num_layers(), cache.num_kv_heads(), cache.head_dim(), n);
+  auto copy = std::make_unique<KvCache>(cache.num_layers(), cache.num_kv_heads(), cache.head_dim(), n, cache.element());
   copy_positions(cache, n, *copy);
   entries_.push_front({std::move(key), std::move(copy)});
   stats_.bytes += bytes;

@@ -60,7 +60,8 @@ std::optional<Scheduler::Slot> Scheduler::try_reserve() {
 
 size_t Scheduler::kv_bytes_for(int64_t positions) const {
   const TextConfig& c = decoder_.config();
-  return static_cast<size_t>(c.num_layers * 2 * c.num_kv_heads * c.head_dim * positions) * sizeof(float);
+  return static_cast<size_t>(c.num_layers * 2 * c.num_kv_heads * c.head_dim * positions) *
+         kernels::kv_element_bytes(decoder_.kv_element());
 }
 
 std::shared_ptr<SequenceChannel> Scheduler::submit(Slot slot, Job job) {
@@ -161,7 +162,8 @@ std::vector<std::unique_ptr<Scheduler::Sequence>> Scheduler::take_admissions(boo
 
 void Scheduler::start(Sequence& s) {
   s.admitted = Clock::now();
-  s.cache = std::make_unique<KvCache>(decoder_.config(), s.prompt_tokens() + s.job.request.max_new_tokens);
+  s.cache = std::make_unique<KvCache>(decoder_.config(), s.prompt_tokens() + s.job.request.max_new_tokens,
+                                      decoder_.kv_element());
   // At least the last prompt position is prefilled: its logits give the first token.
   if (options_.prefix_cache_bytes > 0 && s.prompt_tokens() > 1) {
     s.prefilled = prefix_cache_.restore(s.prefix_key, s.prompt_tokens() - 1, *s.cache);

@@ -8,6 +8,7 @@
 #include "core/thread_pool.h"
 #include "cost_model.h"
 #include "kernels/isa.h"
+#include "model/kv_cache.h"
 #include "model_timings.h"
 #include "peak_rss.h"
 #include "temp_dir.h"
@@ -40,6 +41,7 @@ struct ModelRun {
   std::optional<VideoBenchResult> video;
   double vision_flops = 0, prefill_flops = 0, ttft_flops = 0, video_ttft_flops = 0;
   double weight_bytes = 0, kv_bytes = 0;
+  size_t kv_cache_bytes = 0;  // preallocated for the prefill and the answer
 };
 
 // The clip given, or one made for the run in `dir`.
@@ -82,7 +84,10 @@ ModelRun time_model(LoadedModel& m, const BenchOptions& o) {
   run.prefill_flops = decoder_flops(m.config.text, kPrefillTokens, 0);
   run.weight_bytes = decode_weight_bytes(m.weights, m.config);
   // Step i attends to kPrefillTokens + i + 1 positions: the mean over the answer.
-  run.kv_bytes = kv_bytes_read(m.config.text, kPrefillTokens + (kDecodeTokens + 1) / 2.0);
+  run.kv_bytes = kv_bytes_read(m.config.text, kPrefillTokens + (kDecodeTokens + 1) / 2.0,
+                               kernels::kv_element_bytes(m.decoder.kv_element()));
+  run.kv_cache_bytes = KvCache(m.config.text, 0, m.decoder.kv_element()).bytes_per_position() *
+                       static_cast<size_t>(kPrefillTokens + kDecodeTokens);
   if (m.vision) {
     say("time to first token, " + std::to_string(kImageWidth) + "x" + std::to_string(kImageHeight) + " picture");
     const TempDir dir;
@@ -202,6 +207,11 @@ BenchReport run_bench(const BenchOptions& o) {
   r.weights = bench_model.weights;
   r.weights_dtype = stored_dtype(*bench_model.model);
   r.dtype = o.dtype;
+  const std::optional<KvElement> kv =
+      kv_element_from_name(o.kv_dtype.empty() ? (*mode == kernels::ComputeMode::Fast ? "bf16" : "f32") : o.kv_dtype);
+  if (!kv) throw Error("bench: kv dtype " + o.kv_dtype, "is not f32, bf16 or f16");
+  bench_model.model->decoder.set_kv_element(*kv);
+  r.kv_dtype = kv_element_name(*kv);
   r.compute = *mode == kernels::ComputeMode::Fast ? "fast" : "exact";
   r.isa = kernels::isa_name(kernels::active_isa());
   r.threads = shared_pool().size();
@@ -226,6 +236,7 @@ BenchReport run_bench(const BenchOptions& o) {
   r.machine = before ? best_of(*before, after) : after;
   r.figures = figures(run, r.machine);
   r.decode_bytes_per_token = run.weight_bytes + run.kv_bytes;
+  r.kv_cache_bytes = run.kv_cache_bytes;
   r.workload = workload(run);
   if (run.ttft) {
     r.ttft_images_s = summarize(run.ttft->images_s).median;

@@ -21,6 +21,7 @@ struct BenchOptions {
   std::string like;                   // a synthetic_checkpoint_names() shape with random weights
   uint64_t seed = 0;                  // of the random weights
   std::string dtype = "bf16";         // the matmuls' arithmetic: compute_mode_for(dtype)
+  std::string kv_dtype;               // "f32", "bf16", "f16"; empty: f32 for exact arithmetic, else bf16
   Repetitions reps;
   // `--video`: decode, encode and TTFT figures on a clip: `video_clip`, or a
   // 1280x720 30 fps clip of `video_seconds` made in a temporary folder.

@@ -41,9 +41,9 @@ double decode_weight_bytes(const TensorStore& weights, const ModelConfig& config
   return bytes + static_cast<double>(weights.get(lm_head).size_bytes);
 }
 
-double kv_bytes_read(const TextConfig& t, double context) {
+double kv_bytes_read(const TextConfig& t, double context, size_t element_bytes) {
   return static_cast<double>(t.num_layers) * 2 * static_cast<double>(t.num_kv_heads * t.head_dim) * context *
-         sizeof(float);
+         static_cast<double>(element_bytes);
 }
 
 }  // namespace smolvlm::bench

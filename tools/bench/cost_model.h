@@ -26,6 +26,6 @@ double decode_weight_bytes(const TensorStore& weights, const ModelConfig& config
 
 // KV-cache bytes one decode step reads while attending to `context`
 // positions (f32 keys and values of every layer and KV head).
-double kv_bytes_read(const TextConfig& text, double context);
+double kv_bytes_read(const TextConfig& text, double context, size_t element_bytes);
 
 }  // namespace smolvlm::bench

@@ -41,6 +41,8 @@ Json report_json(const BenchReport& r) {
   }
   out["peak_rss_mb"] = r.peak_rss_mb;
   out["decode_bytes_per_token"] = r.decode_bytes_per_token;
+  out["kv_dtype"] = r.kv_dtype;
+  out["kv_cache_bytes"] = r.kv_cache_bytes;
   out["bandwidth_gb_s"] = r.machine.bandwidth_gb_s;
   out["bf16_peak_gflops"] = optional_number(r.machine.bf16_peak_gflops);
   out["int8_peak_gops"] = optional_number(r.machine.int8_peak_gops);
@@ -89,7 +91,8 @@ std::string report_table(const BenchReport& r) {
     t += "\nvideo TTFT medians: frames (decode, preprocess, encodes) " + number(*r.video_ttft_frames_s) +
          " s, prefill " + number(*r.video_ttft_prefill_s) + " s";
   t += "\npeak RSS " + number(r.peak_rss_mb) + " MB; a decode step reads " +
-       number(r.decode_bytes_per_token / 1e6) + " MB (weights at their stored dtype + KV cache)\n";
+       number(r.decode_bytes_per_token / 1e6) + " MB (weights at their stored dtype + KV cache); KV cache " +
+       r.kv_dtype + ", " + number(static_cast<double>(r.kv_cache_bytes) / 1e6) + " MB\n";
   return t;
 }
 

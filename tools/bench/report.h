@@ -36,6 +36,8 @@ struct BenchReport {
   std::vector<Figure> figures;
   double peak_rss_mb = 0;
   double decode_bytes_per_token = 0;
+  std::string kv_dtype;       // how the KV cache stores K and V: "f32", "bf16", "f16"
+  size_t kv_cache_bytes = 0;  // the decode run's cache, preallocated for its prompt and answer
   Json workload;  // the sizes behind the bounds: tokens, tiles, FLOPs, bytes
   // The TTFT median's parts: the picture (decode, preprocess, encodes) and the
   // prompt's prefill; none without a vision tower.

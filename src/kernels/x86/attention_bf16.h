@@ -11,10 +11,12 @@
 #include <cstdint>
 
 #include "kernels/backend.h"
+#include "kernels/x86/attention_exact.h"
 #include "kernels/x86/vec_avx512.h"
 
 namespace smolvlm::kernels::x86 {
 
+template <KvElement E = KvElement::F32>
 struct Bf16Products {
   static constexpr int KC = Avx512::kAttnKeyVecs, R_MAX = Avx512::kAttnRows;
   static constexpr int64_t KB = KC * 16;
@@ -44,6 +46,14 @@ struct Bf16Products {
   static __m256i bf16x16(const float* x, int64_t n) {
     return (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(mask16(n), x));
   }
+  // Elements i .. i + n - 1 (n clamped to 0 .. 16) of a K or V stored as E, as f32.
+  static __m512 kv16(const void* base, int64_t i, int64_t n) {
+    if (n >= 16) return load_kv<Avx512, E>(base, i);
+    return n <= 0 ? _mm512_setzero_ps() : load_kv_n<Avx512, E>(base, i, static_cast<int>(n));
+  }
+  static __m256i kv_bf16x16(const void* base, int64_t i, int64_t n) {
+    return (__m256i)_mm512_cvtneps_pbh(kv16(base, i, n));
+  }
 
   // Row x[0, D) as BF16 into out[0, 2 * pairs), the odd tail 0.
   void row_to_bf16(const float* x, uint16_t* out) const {
@@ -59,8 +69,7 @@ struct Bf16Products {
     const int64_t D = a.head_dim, NP = pairs(a), DP = dim_padded(a), NK = keys_padded(a);
     uint32_t* k = reinterpret_cast<uint32_t*>(kt());
     uint16_t* v = vt();
-    const float* kg = a.k + g * a.kv_head_stride;
-    const float* vg = a.v + g * a.kv_head_stride;
+    const int64_t kg = g * a.kv_head_stride, vg = g * a.kv_head_stride;
     // Keys: 16 keys x 16 pairs of dims at a time, transposed in registers.
     for (int64_t j0 = 0; j0 < NK; j0 += 16)
       for (int64_t p0 = 0; p0 < NP; p0 += 16) {
@@ -71,9 +80,9 @@ struct Bf16Products {
             rows[i] = _mm512_setzero_ps();
             continue;
           }
-          const float* kj = kg + (j0 + i) * a.kv_row + d0;
-          const __m512 lo = _mm512_maskz_loadu_ps(mask16(D - d0), kj);
-          const __m512 hi = _mm512_maskz_loadu_ps(mask16(D - d0 - 16), kj + 16);
+          const int64_t kj = kg + (j0 + i) * a.kv_row + d0;
+          const __m512 lo = kv16(a.k, kj, D - d0);
+          const __m512 hi = kv16(a.k, kj + 16, D - d0 - 16);
           rows[i] = (__m512)_mm512_cvtne2ps_pbh(hi, lo);  // 16 pairs of dims as 32-bit lanes
         }
         Avx512::transpose(rows);
@@ -89,8 +98,8 @@ struct Bf16Products {
     for (int64_t j = 0; j < NK; j += 2)
       for (int64_t d = 0; d < DP; d += 16) {
         const int64_t n = a.head_dim - d > 0 ? a.head_dim - d : 0;
-        const __m256i even = j < a.n_keys ? bf16x16(vg + j * a.kv_row + d, n) : _mm256_setzero_si256();
-        const __m256i odd = j + 1 < a.n_keys ? bf16x16(vg + (j + 1) * a.kv_row + d, n) : _mm256_setzero_si256();
+        const __m256i even = j < a.n_keys ? kv_bf16x16(a.v, vg + j * a.kv_row + d, n) : _mm256_setzero_si256();
+        const __m256i odd = j + 1 < a.n_keys ? kv_bf16x16(a.v, vg + (j + 1) * a.kv_row + d, n) : _mm256_setzero_si256();
         _mm512_storeu_si512(v + j * DP + d * 2, _mm512_permutex2var_epi16(_mm512_castsi256_si512(even), interleave,
                                                                            _mm512_castsi256_si512(odd)));
       }

@@ -15,19 +15,34 @@ constexpr int64_t attn_key_block() {
   return V::kAttnKeyVecs * V::L;
 }
 
+// Lanes of K or V rows stored as E, widened exactly to f32: element i of
+// `base` on; the _n form reads n < V::L elements, the rest 0.
+template <class V, KvElement E>
+inline typename V::F load_kv(const void* base, int64_t i) {
+  if constexpr (E == KvElement::F32) return V::load(static_cast<const float*>(base) + i);
+  else if constexpr (E == KvElement::BF16) return V::load_bf16(static_cast<const uint16_t*>(base) + i);
+  else return V::load_f16(static_cast<const uint16_t*>(base) + i);
+}
+template <class V, KvElement E>
+inline typename V::F load_kv_n(const void* base, int64_t i, int n) {
+  if constexpr (E == KvElement::F32) return V::load_n(static_cast<const float*>(base) + i, n);
+  else if constexpr (E == KvElement::BF16) return V::load_bf16_n(static_cast<const uint16_t*>(base) + i, n);
+  else return V::load_f16_n(static_cast<const uint16_t*>(base) + i, n);
+}
+
 // kt[block][d][jj] = dim d of key (block * KB + jj) of kv head g, 0 past
 // n_keys: L x L squares of keys and dims transposed in registers.
-template <class V>
+template <class V, KvElement E>
 void pack_keys_transposed(const AttentionArgs& a, int64_t g, float* kt) {
   using F = typename V::F;
   const int64_t KB = attn_key_block<V>(), D = a.head_dim, n_padded = (a.n_keys + KB - 1) / KB * KB;
-  const float* k = a.k + g * a.kv_head_stride;
+  const int64_t k = g * a.kv_head_stride;
   for (int64_t j0 = 0; j0 < n_padded; j0 += V::L)
     for (int64_t d0 = 0; d0 < D; d0 += V::L) {
       const int dims = static_cast<int>(D - d0 < V::L ? D - d0 : V::L);
       F rows[V::L];
       for (int i = 0; i < V::L; ++i)
-        rows[i] = j0 + i < a.n_keys ? V::load_n(k + (j0 + i) * a.kv_row + d0, dims) : V::zero();
+        rows[i] = j0 + i < a.n_keys ? load_kv_n<V, E>(a.k, k + (j0 + i) * a.kv_row + d0, dims) : V::zero();
       V::transpose(rows);
       float* dst = kt + (j0 / KB * D + d0) * KB + j0 % KB;
       for (int i = 0; i < dims; ++i) V::store(dst + i * KB, rows[i]);
@@ -62,10 +77,11 @@ inline void block_scores(const float* const* q, int64_t D, const float* ktb, flo
 }
 
 // o[r][d0 ..] = o[r][d0 ..] * alpha[r] + Σ_j p[r][j] v[j][d0 ..] over DVC
-// vectors of dims, the last holding `last_n` lanes.
-template <class V, int R, int DVC>
-inline void block_pv(const float* p, int64_t n_keys, const float* v, int64_t kv_row, int64_t d0, int last_n,
-                     const float* alpha, float* o, int64_t ldo) {
+// vectors of dims, the last holding `last_n` lanes; v's rows start at element
+// v0 of `v`, stored as E.
+template <class V, KvElement E, int R, int DVC>
+inline void block_pv(const float* p, int64_t n_keys, const void* v, int64_t v0, int64_t kv_row, int64_t d0,
+                     int last_n, const float* alpha, float* o, int64_t ldo) {
   using F = typename V::F;
   constexpr int64_t KB = V::kAttnKeyVecs * V::L;
   F acc[R][DVC];
@@ -77,9 +93,10 @@ inline void block_pv(const float* p, int64_t n_keys, const float* v, int64_t kv_
   }
   for (int64_t j = 0; j < n_keys; ++j) {
     F vv[DVC];
-    const float* vj = v + j * kv_row + d0;
+    const int64_t vj = v0 + j * kv_row + d0;
 #pragma GCC unroll 8
-    for (int c = 0; c < DVC; ++c) vv[c] = c + 1 < DVC ? V::load(vj + c * V::L) : V::load_n(vj + c * V::L, last_n);
+    for (int c = 0; c < DVC; ++c)
+      vv[c] = c + 1 < DVC || last_n == V::L ? load_kv<V, E>(v, vj + c * V::L) : load_kv_n<V, E>(v, vj + c * V::L, last_n);
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
       const F pr = V::set1(p[r * KB + j]);
@@ -92,37 +109,38 @@ inline void block_pv(const float* p, int64_t n_keys, const float* v, int64_t kv_
 }
 
 // block_pv for `vecs` (1 .. DVC) vectors of dims: one instantiation per count.
-template <class V, int R, int DVC>
-inline void block_pv_vecs(int vecs, const float* p, int64_t n_keys, const float* v, int64_t kv_row, int64_t d0,
-                          int last_n, const float* alpha, float* o, int64_t ldo) {
-  if (vecs == DVC) return block_pv<V, R, DVC>(p, n_keys, v, kv_row, d0, last_n, alpha, o, ldo);
-  if constexpr (DVC > 1) block_pv_vecs<V, R, DVC - 1>(vecs, p, n_keys, v, kv_row, d0, last_n, alpha, o, ldo);
+template <class V, KvElement E, int R, int DVC>
+inline void block_pv_vecs(int vecs, const float* p, int64_t n_keys, const void* v, int64_t v0, int64_t kv_row,
+                          int64_t d0, int last_n, const float* alpha, float* o, int64_t ldo) {
+  if (vecs == DVC) return block_pv<V, E, R, DVC>(p, n_keys, v, v0, kv_row, d0, last_n, alpha, o, ldo);
+  if constexpr (DVC > 1)
+    block_pv_vecs<V, E, R, DVC - 1>(vecs, p, n_keys, v, v0, kv_row, d0, last_n, alpha, o, ldo);
 }
 
 // P·V over every dim, in chunks of kAttnDimVecs vectors (the last one shorter).
-template <class V, int R>
-inline void block_pv_all(const float* p, int64_t n_keys, const float* v, int64_t kv_row, int64_t D,
+template <class V, KvElement E, int R>
+inline void block_pv_all(const float* p, int64_t n_keys, const void* v, int64_t v0, int64_t kv_row, int64_t D,
                          const float* alpha, float* o, int64_t ldo) {
   constexpr int DV = V::kAttnDimVecs;
   for (int64_t d0 = 0; d0 < D; d0 += DV * V::L) {
     const int64_t left = D - d0 < DV * V::L ? D - d0 : DV * V::L;
     const int vecs = static_cast<int>((left + V::L - 1) / V::L), last = static_cast<int>(left - (vecs - 1) * V::L);
-    block_pv_vecs<V, R, DV>(vecs, p, n_keys, v, kv_row, d0, last, alpha, o, ldo);
+    block_pv_vecs<V, E, R, DV>(vecs, p, n_keys, v, v0, kv_row, d0, last, alpha, o, ldo);
   }
 }
 
-template <class V>
+template <class V, KvElement E = KvElement::F32>
 struct ExactProducts {
   static constexpr int64_t KB = attn_key_block<V>();
   static int64_t scratch_floats(const AttentionArgs& a) { return (a.n_keys + KB - 1) / KB * KB * a.head_dim; }
 
   const AttentionArgs& a;
   float* kt;  // keys of the packed kv head, transposed
-  const float* v = nullptr;
+  int64_t v0 = 0;  // element of a.v where the packed kv head's values start
 
   void pack(int64_t g) {
-    pack_keys_transposed<V>(a, g, kt);
-    v = a.v + g * a.kv_head_stride;
+    pack_keys_transposed<V, E>(a, g, kt);
+    v0 = g * a.kv_head_stride;
   }
   template <int R>
   void load_queries(const float* const*) {}
@@ -132,7 +150,7 @@ struct ExactProducts {
   }
   template <int R>
   void pv(const float* p, int64_t j0, int64_t n, const float* alpha, float* o, int64_t ldo) const {
-    block_pv_all<V, R>(p, n, v + j0 * a.kv_row, a.kv_row, a.head_dim, alpha, o, ldo);
+    block_pv_all<V, E, R>(p, n, a.v, v0 + j0 * a.kv_row, a.kv_row, a.head_dim, alpha, o, ldo);
   }
 };
 

@@ -18,13 +18,23 @@ namespace {
 // would first convert the whole cache to BF16 for one query row, so it stays f32.
 bool bf16_products(const AttentionArgs& a) { return a.fast && a.n_queries >= 16; }
 
-void attention_either(const AttentionArgs& a, int64_t t0, int64_t t1, float* scratch) {
-  if (bf16_products(a)) return attention<Avx512, Bf16Products>(a, t0, t1, scratch);
-  attention<Avx512, ExactProducts<Avx512>>(a, t0, t1, scratch);
+template <KvElement E>
+void attention_stored_as(const AttentionArgs& a, int64_t t0, int64_t t1, float* scratch) {
+  if (bf16_products(a)) return attention<Avx512, Bf16Products<E>>(a, t0, t1, scratch);
+  attention<Avx512, ExactProducts<Avx512, E>>(a, t0, t1, scratch);
 }
 
+void attention_either(const AttentionArgs& a, int64_t t0, int64_t t1, float* scratch) {
+  switch (a.kv_element) {
+    case KvElement::F32: return attention_stored_as<KvElement::F32>(a, t0, t1, scratch);
+    case KvElement::BF16: return attention_stored_as<KvElement::BF16>(a, t0, t1, scratch);
+    case KvElement::F16: return attention_stored_as<KvElement::F16>(a, t0, t1, scratch);
+  }
+}
+
+// Scratch does not depend on how K and V are stored.
 int64_t attention_scratch_either(const AttentionArgs& a) {
-  return bf16_products(a) ? attention_scratch_floats<Avx512, Bf16Products>(a)
+  return bf16_products(a) ? attention_scratch_floats<Avx512, Bf16Products<>>(a)
                           : attention_scratch_floats<Avx512, ExactProducts<Avx512>>(a);
 }
 
