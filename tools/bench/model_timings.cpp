@@ -34,7 +34,7 @@ TextTimings time_text(const TextDecoder& decoder, int64_t prefill_tokens, int64_
   const std::vector<int32_t> answer = random_ids(decode_tokens, t.vocab_size);
   std::vector<float> embeddings(prompt.size() * hidden), step(hidden), logits(static_cast<size_t>(t.vocab_size));
   decoder.embed(prompt, embeddings);
-  KvCache cache(t, prefill_tokens + decode_tokens);
+  KvCache cache(t, prefill_tokens + decode_tokens, decoder.kv_element());
 
   TextTimings out;
   out.prefill_s = repeat(r, [&] {

@@ -30,7 +30,7 @@ Once first_token(LoadedModel& model, const Conversation& chat, const GenerationO
                                              model.config.text.max_position_embeddings);
   request.prompt_ids = prompt.ids;
   request.prompt_embeddings = prompt.embeddings;
-  KvCache cache(model.config.text, n_prompt + request.max_new_tokens);
+  KvCache cache(model.config.text, n_prompt + request.max_new_tokens, model.decoder.kv_element());
   const GenerationOutput out = generate(model.decoder, model.prompts.tokenizer(), cache, request, {});
   int64_t tiles = 0;
   for (const ImageLayout& image : prompt.images) tiles += image.tiles;
