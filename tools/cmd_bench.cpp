@@ -31,6 +31,7 @@ ArgParser make_parser() {
       .option("like", "NAME", "Random weights of this model's shape, made in memory (no checkpoint needed)")
       .option("seed", "N", "Seed of the --like weights (default 0)")
       .option("dtype", "TYPE", "bf16 (BF16 products, default), f32 (exact), q8_0 / q4_0 (weights quantized at load)")
+      .option("kv-dtype", "TYPE", "KV cache storage: f32, bf16 or f16 (default: f32 with --dtype f32, else bf16)")
       .option("threads", "N", "Threads for the kernels (default: SMOLVLM_THREADS, else every core)")
       .option("reps", "N", "Timed repetitions of each measurement (default 5)")
       .option("warmup", "N", "Untimed runs before them (default 1)")
@@ -66,6 +67,9 @@ bench::BenchOptions options_from_args(const ArgParser& args) {
   o.dtype = args.get("dtype").value_or("bf16");
   if (!bench::compute_mode_for(o.dtype))
     throw UsageError("bench: --dtype must be bf16, f32, q8_0 or q4_0, not \"" + o.dtype + "\"");
+  o.kv_dtype = args.get("kv-dtype").value_or("");
+  if (!o.kv_dtype.empty() && o.kv_dtype != "f32" && o.kv_dtype != "bf16" && o.kv_dtype != "f16")
+    throw UsageError("bench: --kv-dtype must be f32, bf16 or f16, not \"" + o.kv_dtype + "\"");
   o.reps = {static_cast<int>(at_least(args, "reps", 5, 1)), static_cast<int>(at_least(args, "warmup", 1, 0))};
   o.video_clip = args.get("video-clip").value_or("");
   o.video = args.has("video") || !o.video_clip.empty();
@@ -78,7 +82,7 @@ bench::BenchOptions options_from_args(const ArgParser& args) {
 // `--train`: bench/train_bench.h.
 int train_bench_main(const ArgParser& args) {
   if (args.has("model") == args.has("like")) throw UsageError("bench: give exactly one of --model and --like");
-  for (const char* other : {"dtype", "video", "video-clip", "video-seconds"})
+  for (const char* other : {"video", "video-clip", "video-seconds"})
     if (args.has(other)) throw UsageError(std::string("bench: --") + other + " does not go with --train");
   bench::TrainBenchOptions o;
   o.model_dir = args.get("model").value_or("");
@@ -86,6 +90,9 @@ int train_bench_main(const ArgParser& args) {
   o.seed = static_cast<uint64_t>(at_least(args, "seed", 0, 0));
   o.method = args.get("method").value_or("lora");
   o.seq_tokens = at_least(args, "seq", 1024, 2);
+  const std::string dtype = args.get("dtype").value_or("f32");
+  if (dtype != "f32" && dtype != "bf16") throw UsageError("bench: --train takes --dtype f32 (exact, default) or bf16");
+  o.bf16_forward = dtype == "bf16";
   o.reps = {static_cast<int>(at_least(args, "reps", 5, 1)), static_cast<int>(at_least(args, "warmup", 1, 0))};
   if (args.has("threads")) set_shared_pool_threads(static_cast<int>(at_least(args, "threads", 1, 1)));
   o.progress = [](const std::string& line) { std::cerr << "bench: " << line << "\n"; };
