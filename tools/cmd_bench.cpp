@@ -25,7 +25,8 @@ ArgParser make_parser() {
               "clip's sampled frames, and the time to first token for a question about it.\n"
               "With --train, fine-tuning instead (exact f32, gradient checkpointing, AdamW): one optimizer step\n"
               "per rep on --seq tokens holding one image (features from the vision encoder, once), split into\n"
-              "forward / backward / optimizer, and the backward GEMMs' GFLOP/s against the BF16 peak.\n"
+              "forward / backward / optimizer, and the backward GEMMs' GFLOP/s against the BF16 peak;\n"
+              "--dtype bf16 there: the BF16 training mode (BF16 forward products, f32 gradients).\n"
               "Shapes for --like: " + names + ".");
   p.option("model", "DIR", "Checkpoint folder")
       .option("like", "NAME", "Random weights of this model's shape, made in memory (no checkpoint needed)")

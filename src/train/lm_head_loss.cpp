@@ -43,7 +43,7 @@ double lm_head_loss_forward(const TrainableWeights& w, const TextConfig& c, std:
   for (int64_t s0 = 0; s0 < S; s0 += kChunkRows) {
     const int64_t rows = std::min(kChunkRows, S - s0);
     logits.resize(rows * V);
-    kernels::matmul(std::span(a.normed).subspan(s0 * H, rows * H), rows, w.lm_head, logits);
+    kernels::matmul(std::span(a.normed).subspan(s0 * H, rows * H), rows, w.lm_head, logits, w.lm_head_forward_mode);
     kernels::cross_entropy_forward(logits, rows, V, std::span(a.scored.targets).subspan(s0, rows),
                                    std::span(a.loss).subspan(s0, rows), std::span(a.lse).subspan(s0, rows));
   }
@@ -61,7 +61,7 @@ void lm_head_loss_backward(const TrainableWeights& w, const TextConfig& c, const
     const int64_t rows = std::min(kChunkRows, S - s0);
     const auto normed = std::span(a.normed).subspan(s0 * H, rows * H);
     logits.resize(rows * V);
-    kernels::matmul(normed, rows, w.lm_head, logits);
+    kernels::matmul(normed, rows, w.lm_head, logits, w.lm_head_forward_mode);
     kernels::cross_entropy_backward(logits, rows, V, std::span(a.scored.targets).subspan(s0, rows),
                                     std::span(a.lse).subspan(s0, rows), std::span(row_scale).first(rows));
     kernels::matmul_backward_input(logits, rows, w.lm_head, std::span(dnormed).subspan(s0 * H, rows * H), false);

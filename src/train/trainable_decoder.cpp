@@ -19,7 +19,12 @@ int64_t count_label_tokens(std::span<const TrainingExample> batch) {
 }
 
 TrainableDecoder::TrainableDecoder(const TensorStore& store, const ModelConfig& config, TrainOptions options)
-    : config_(config), options_(options), weights_(bind_frozen_weights(store, config)) {}
+    : config_(config), options_(options), weights_(bind_frozen_weights(store, config)) {
+  const kernels::ComputeMode mode = options.bf16_forward ? kernels::ComputeMode::Fast : kernels::ComputeMode::Exact;
+  for (TrainableLayer& l : weights_.layers)
+    for (TrainableLinear& p : l.proj) p.forward_mode = mode;
+  weights_.lm_head_forward_mode = mode;
+}
 
 TrainableDecoder::TrainableDecoder(const TensorStore& store, const ModelConfig& config, LoraAdapter& adapter,
                                    TrainOptions options)

@@ -47,6 +47,12 @@ struct TrainOptions {
   // Keep only each layer's input in the forward and recompute the layer in the
   // backward: activation memory of one layer instead of all, one more forward.
   bool gradient_checkpointing = false;
+  // The BF16 training mode: the forward's (and recomputation's) products
+  // with the decoder's weights as ComputeMode::Fast of the inference kernels
+  // does them (over BF16 weights: BF16 products, f32 sums; f32 master copies
+  // stay exact); gradients, LoRA products, master weights and optimizer
+  // state stay f32. Off: the exact mode the goldens pin.
+  bool bf16_forward = false;
 };
 
 struct FullFineTuning {};

@@ -13,7 +13,7 @@ kernels::WeightView lora_b(const LoraModule& m) { return {DType::F32, m.out_feat
 
 void linear_forward(const TrainableLinear& l, std::span<const float> x, int64_t n, bool lora_on, std::span<float> y,
                     std::vector<float>& lora_hidden) {
-  kernels::matmul(x, n, l.weight, y);
+  kernels::matmul(x, n, l.weight, y, l.forward_mode);
   if (!lora_on || !l.lora) {
     lora_hidden.clear();
     return;

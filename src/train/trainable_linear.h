@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "kernels/compute_mode.h"
 #include "kernels/weight_view.h"
 #include "model/lora_adapter.h"
 
@@ -21,6 +22,10 @@ struct TrainableLinear {
   const LoraModule* lora = nullptr;  // the adapter's module on this Linear, or none
   float scaling = 0;
   std::span<float> grad_a, grad_b;  // the LoRA gradients, as A and B
+  // The base weight's forward product (kernels/compute_mode.h): Exact, or
+  // Fast (BF16 products, f32 sums) in the BF16 training mode; the backward
+  // and the LoRA products stay f32.
+  kernels::ComputeMode forward_mode = kernels::ComputeMode::Exact;
 
   int64_t in() const { return weight.cols; }
   int64_t out() const { return weight.rows; }

@@ -17,6 +17,7 @@
 
 #include "io/model_config.h"
 #include "io/safetensors.h"
+#include "kernels/compute_mode.h"
 #include "kernels/weight_view.h"
 #include "model/lora_adapter.h"
 #include "train/trainable_linear.h"
@@ -40,6 +41,7 @@ struct TrainableWeights {
   std::span<float> final_norm_grad;
   kernels::WeightView lm_head;  // [V, H]
   std::span<float> lm_head_grad;  // the embedding's gradient when they are tied
+  kernels::ComputeMode lm_head_forward_mode = kernels::ComputeMode::Exact;  // as TrainableLinear's
   kernels::WeightView connector;  // [H, D·s²]; bound only when it trains
   std::span<float> connector_grad;
 };

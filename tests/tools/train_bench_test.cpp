@@ -16,9 +16,9 @@ CommandResult smolvlm(const std::string& args) {
   return testing::run_command(shell_quote(testing::cli_path()) + " " + args);
 }
 
-JsonTable train_bench(const std::string& method, int64_t seq) {
+JsonTable train_bench(const std::string& method, int64_t seq, const std::string& extra = "") {
   const CommandResult r = smolvlm("bench --train --like tiny-smolvlm-256m --method " + method + " --seq " +
-                                  std::to_string(seq) + " --reps 2 --warmup 0 --threads 1 --json");
+                                  std::to_string(seq) + " --reps 2 --warmup 0 --threads 1 --json" + extra);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return JsonTable::parse(r.out);
 }
@@ -69,10 +69,17 @@ TEST(CliTrainBench, QloraRunsOverQuantizedWeights) {
   expect_train_report(train_bench("qlora", 80), "qlora", 80);
 }
 
+TEST(CliTrainBench, Bf16TrainingModeIsReported) {
+  const JsonTable exact = train_bench("lora", 80), bf16 = train_bench("lora", 80, " --dtype bf16");
+  expect_train_report(bf16, "lora", 80);
+  EXPECT_EQ(exact["arithmetic"], "exact f32");
+  EXPECT_EQ(bf16["arithmetic"], "bf16 forward products, f32 backward");
+}
+
 TEST(CliTrainBench, BadFlagsAreUsageErrors) {
   for (const std::string& args :
        {"--train --like tiny-smolvlm-256m --method sgd", "--train --like tiny-smolvlm-256m --seq 10",
-        "--train --like tiny-smolvlm-256m --dtype f32", "--like tiny-smolvlm-256m --method lora",
+        "--train --like tiny-smolvlm-256m --dtype q4_0", "--like tiny-smolvlm-256m --method lora",
         "--train --reps 1"}) {
     const CommandResult r = smolvlm("bench " + args + " --json");
     EXPECT_NE(r.exit_code, 0) << args;

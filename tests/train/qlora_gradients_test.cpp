@@ -61,8 +61,9 @@ double accumulate_step(TrainableDecoder& decoder, const std::vector<TrainingExam
 void expect_qlora_equals_lora_over_dequantized(DType base, bool checkpointing) {
   const std::vector<TrainingExample> examples = sft_examples("labels_notebook", false);
   // QLoRA as `smolvlm finetune --method qlora` builds it: text weights quantized at load.
-  const LoadedModel qmodel(tiny_model_dir(), size_t{1} << 20, kernels::ComputeMode::Exact,
-                           WeightDtypes{.text = base});
+  WeightDtypes dtypes;
+  dtypes.text = base;
+  const LoadedModel qmodel(tiny_model_dir(), size_t{1} << 20, kernels::ComputeMode::Exact, dtypes);
   ASSERT_TRUE(dtype_is_quantized(qmodel.weights.get("model.text_model.layers.0.self_attn.q_proj.weight").dtype));
   ASSERT_TRUE(dtype_is_quantized(qmodel.weights.get("lm_head.weight").dtype));
   const TensorStore dequantized = dequantized_copy(qmodel.weights);

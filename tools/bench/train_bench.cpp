@@ -186,7 +186,7 @@ Json run_train_bench(const TrainBenchOptions& o) {
   train::FinetuneConfig lora_config;
   LoraAdapter adapter;
   if (!full) adapter = train::new_lora_adapter(model.config, lora_config, o.seed);
-  const train::TrainOptions options{.gradient_checkpointing = true};
+  const train::TrainOptions options{.gradient_checkpointing = true, .bf16_forward = o.bf16_forward};
   std::unique_ptr<train::TrainableDecoder> decoder =
       full ? std::make_unique<train::TrainableDecoder>(model.weights, model.config, train::FullFineTuning{}, options)
            : std::make_unique<train::TrainableDecoder>(model.weights, model.config, adapter, options);
@@ -205,7 +205,7 @@ Json run_train_bench(const TrainBenchOptions& o) {
             {"model", bm.name},
             {"weights", bm.weights},
             {"method", o.method},
-            {"arithmetic", "exact f32"},
+            {"arithmetic", o.bf16_forward ? "bf16 forward products, f32 backward" : "exact f32"},
             {"isa", kernels::isa_name(kernels::active_isa())},
             {"threads", shared_pool().size()},
             {"reps", o.reps.reps},

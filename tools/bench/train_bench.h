@@ -22,6 +22,7 @@ struct TrainBenchOptions {
   uint64_t seed = 0;
   std::string method = "lora";  // lora | qlora (text weights Q4_0 at load) | full
   int64_t seq_tokens = 1024;
+  bool bf16_forward = false;  // the BF16 training mode (train::TrainOptions::bf16_forward)
   Repetitions reps;
   std::function<void(const std::string&)> progress;
 };
