@@ -49,20 +49,26 @@ void dequantize_panel(const WeightView& b, int64_t p0, int64_t p1, int64_t n0, i
 // As gemm_accumulate_parallel over a Q8_0 / Q4_0 / Q4_K B (the input gradient
 // through a frozen quantized weight, QLoRA): each task dequantizes the B panel
 // of each p block it reads into its thread's scratch and runs the F32 tiles
-// over it. Same tasks, blocks and order of p as the F32 path, so the result
-// equals dx over the dequantized matrix bit for bit; the panel costs one
-// dequantized value per kRowBlock FMAs.
+// over it. Tasks take as many rows as leave two per thread, so a panel is
+// dequantized about twice per pass, not once per kRowBlock rows (that cost as
+// much as the FMAs). Every C element still sums its products in the F32
+// path's order of p, so the result equals dx over the dequantized matrix bit
+// for bit.
 void gemm_accumulate_quantized(const GemmAccArgs& g, int64_t M) {
   const Backend& be = backend();
   const int64_t N = g.b.cols, P = g.b.rows;
-  const int64_t row_blocks = (M + kRowBlock - 1) / kRowBlock, col_blocks = (N + kColBlock - 1) / kColBlock;
+  const int64_t col_blocks = (N + kColBlock - 1) / kColBlock;
+  const int64_t wanted_tasks = 2 * static_cast<int64_t>(shared_pool().size());
+  const int64_t row_splits = std::max<int64_t>(1, (wanted_tasks + col_blocks - 1) / col_blocks);
+  const int64_t row_block = std::max(kRowBlock, ((M + row_splits - 1) / row_splits + 3) / 4 * 4);
+  const int64_t row_blocks = (M + row_block - 1) / row_block;
   shared_pool().parallel_for(
       row_blocks * col_blocks,
       [&](int64_t begin, int64_t end) {
         float* panel = thread_scratch(kPBlock * N);
         for (int64_t task = begin; task < end; ++task) {
-          const int64_t m0 = task / col_blocks * kRowBlock, n0 = task % col_blocks * kColBlock;
-          const int64_t m1 = std::min(M, m0 + kRowBlock), n1 = std::min(N, n0 + kColBlock);
+          const int64_t m0 = task / col_blocks * row_block, n0 = task % col_blocks * kColBlock;
+          const int64_t m1 = std::min(M, m0 + row_block), n1 = std::min(N, n0 + kColBlock);
           for (int64_t p0 = 0; p0 < P; p0 += kPBlock) {
             const int64_t p1 = std::min(P, p0 + kPBlock);
             dequantize_panel(g.b, p0, p1, n0, n1, panel);

@@ -44,7 +44,7 @@ TEST_P(QuantBackwardOnIsa, InputGradientEqualsTheDequantizedF32Path) {
   std::mt19937 rng(11);
   // {tokens, in, out}: in a multiple of the block (32; 256 for Q4_K), the
   // rest odd; out > 256 crosses a p block, in > 192 a column block.
-  const int64_t shapes[][3] = {{1, 32, 1}, {3, 96, 17}, {13, 224, 37}, {50, 416, 301}, {7, 64, 5}};
+  const int64_t shapes[][3] = {{1, 32, 1}, {3, 96, 17}, {13, 224, 37}, {50, 416, 301}, {7, 64, 5}, {203, 64, 33}};
   for (DType dtype : {DType::Q8_0, DType::Q4_0, DType::Q4_K})
     for (const auto& s : shapes) {
       const int64_t N = s[0], IN = dtype == DType::Q4_K ? s[1] / 32 * 256 : s[1], OUT = s[2];
