@@ -91,7 +91,8 @@ void expect_qlora_equals_lora_over_dequantized(DType base, bool checkpointing) {
     worst = std::max(worst, err);
   }
   std::printf("[ %s%s ] loss %.7f (over dequantized %.7f, bf16 base %.7f), worst grad norm-relative error %.2e\n",
-              std::string(dtype_name(base)).c_str(), checkpointing ? ", checkpointing" : "", q_loss, f_loss, bf16_loss, worst);
+              std::string(dtype_name(base)).c_str(), checkpointing ? ", checkpointing" : "", q_loss, f_loss, bf16_loss,
+              worst);
 }
 
 TEST(QloraGradients, Q4_0BaseEqualsLoraOverTheDequantizedWeights) {
