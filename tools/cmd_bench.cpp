@@ -17,7 +17,8 @@ ArgParser make_parser() {
   std::string names;
   for (const std::string& n : synthetic_checkpoint_names()) names += (names.empty() ? "" : ", ") + n;
   ArgParser p("bench",
-              "(--model DIR | --like NAME) [--threads N] [--reps N] [--video | --train [--method M] [--seq N]] [--json]",
+              "(--model DIR | --like NAME) [--threads N] [--reps N] [--video | --train [--method M] [--seq N]]"
+              " [--json]",
               "Times one vision tile, a 512-token prefill, 128 decode steps and the time to first token\n"
               "for a 1536x1152 picture plus a 20-token question (median, min, max over --reps), and the\n"
               "peak RSS; then this machine's read bandwidth and BF16 / INT8 peaks, with each figure as a\n"
