@@ -86,9 +86,23 @@ TEST(CliBench, LikeShapeMakesRandomWeightsInMemory) {
   EXPECT_EQ(j["warmup"], 0);
   EXPECT_EQ(j["dtype"], "f32");
   EXPECT_EQ(j["compute"], "exact");
+  EXPECT_EQ(j["kv_dtype"], "f32");  // the exact mode's default
   // 1536x1152 on 384-pixel tiles: 4 x 3 tiles and the global view, as the 2.2B model.
   EXPECT_EQ(j["workload"]["ttft_image_encodes"], 13);
   EXPECT_GT(j["ttft_s"]["median"].get<double>(), 0);
+}
+
+// The cache of the 512 + 128 positions timed: half the bytes in f16, and a
+// decode step reads less.
+TEST(CliBench, KvDtypeSizesTheCache) {
+  const JsonTable f32 = bench_json("--like tiny-smolvlm --threads 1 --warmup 0 --kv-dtype f32");
+  const JsonTable f16 = bench_json("--like tiny-smolvlm --threads 1 --warmup 0 --kv-dtype f16");
+  EXPECT_EQ(f32["kv_dtype"], "f32");
+  EXPECT_EQ(f16["kv_dtype"], "f16");
+  EXPECT_GT(f32["kv_cache_bytes"].get<double>(), 0);
+  EXPECT_EQ(f16["kv_cache_bytes"].get<double>() * 2, f32["kv_cache_bytes"].get<double>());
+  EXPECT_LT(f16["decode_bytes_per_token"].get<double>(), f32["decode_bytes_per_token"].get<double>());
+  EXPECT_NE(smolvlm("bench --like tiny-smolvlm --kv-dtype q8_0").exit_code, 0);
 }
 
 TEST(CliBench, QuantizedWeightsAreMadeAtLoad) {
