@@ -56,8 +56,12 @@ TEST(CliParity, TextCasesMatchTransformers) {
     EXPECT_EQ(out["input_ids"], golden["input_ids"]);
     EXPECT_EQ(out["generated_ids"], golden["greedy_ids"]);
     EXPECT_EQ(out["text"], golden["generated_text_skip_special"]);
-    for (const char* key : {"load_ms", "prefill_ms", "decode_ms", "prompt_tokens", "generated_tokens"})
+    for (const char* key : {"load_ms", "prefill_ms", "decode_ms", "prompt_tokens", "generated_tokens", "kv_cache_bytes"})
       EXPECT_TRUE(out["timings"].contains(key)) << key;
+    // A BF16 KV cache: half the bytes, the same greedy answer on these cases.
+    const Json bf16_kv = run_json(c, dir, "--kv-dtype bf16");
+    EXPECT_EQ(2 * bf16_kv["timings"]["kv_cache_bytes"].get<int64_t>(), out["timings"]["kv_cache_bytes"].get<int64_t>());
+    EXPECT_EQ(bf16_kv["generated_ids"], golden["greedy_ids"]);
 
     const std::vector<float> ours = to_f32(TensorStore::open_file(dir.file("dump.safetensors")).get("logits_last"));
     const std::vector<float> theirs = to_f32(TensorStore::open_file(c.case_dir + "/golden.safetensors").get("logits_last"));
