@@ -8,7 +8,7 @@ void run_attention(const AttentionArgs& args) {
   const Backend& be = backend();
   AttentionArgs a = args;
   a.fast = a.fast && be.attention_bf16;
-  const int64_t tasks = attention_task_count(a, be.attention_rows);
+  const int64_t tasks = a.n_heads * ((a.n_queries + be.attention_rows - 1) / be.attention_rows);
   const int64_t scratch = be.attention_scratch_floats(a);
   // Heads x query blocks in static chunks of consecutive tasks, so a chunk
   // packs each kv head's keys once; two chunks per thread for a busy machine.

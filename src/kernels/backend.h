@@ -27,11 +27,7 @@ struct GemmArgs {
 
 // Multi-head attention with online softmax; queries attend to keys 0 ..
 // n_keys - 1, or causally to 0 .. causal_offset + t. One task is one query
-// head times one block of attention_rows queries, numbered head-major (but
-// see attention_heads_as_rows below); attention_task_count says how many.
-struct AttentionArgs;
-inline int64_t attention_task_count(const AttentionArgs& a, int64_t rows);
-
+// head times one block of attention_rows queries, numbered head-major.
 struct AttentionArgs {
   const float* q = nullptr;  // q[t * q_row + h * head_dim + d]
   const void* k = nullptr;  // k[g * kv_head_stride + j * kv_row + d], g = h / group
@@ -44,16 +40,6 @@ struct AttentionArgs {
   float scale = 1.0f;
   bool fast = false;  // BF16 products (needs attention_bf16)
 };
-
-// A single query (a decode step) under GQA: the heads of one kv group are the
-// rows of a task instead, so each packed key feeds every head of the group
-// and each kv head is packed once. A row's arithmetic does not depend on which
-// rows share its tile, so the bits are those of one head per task.
-inline bool attention_heads_as_rows(const AttentionArgs& a) { return a.n_queries == 1 && a.group > 1; }
-inline int64_t attention_task_count(const AttentionArgs& a, int64_t rows) {
-  if (attention_heads_as_rows(a)) return a.n_heads / a.group * ((a.group + rows - 1) / rows);
-  return a.n_heads * ((a.n_queries + rows - 1) / rows);
-}
 
 // C [m, b.cols] += A·B summed over p < b.rows, A(m, p) = a[m * a_m + p * a_p]
 // (kernels/matmul_backward.h: dx = dy·W and dW += dyᵀ·x).

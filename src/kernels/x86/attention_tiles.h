@@ -24,12 +24,9 @@ int64_t attention_scratch_floats(const AttentionArgs& a) {
   return P::scratch_floats(a) + V::kAttnRows * (P::KB + dim_padded);
 }
 
-// Row r is query t0 + r * dt of head h + r * dh ((dt, dh) = (1, 0): a block
-// of queries of one head; (0, 1): heads of one kv group), against the packed
-// keys of their kv head.
+// Queries t0 .. t0 + R - 1 of head h against the packed keys of its kv head.
 template <class V, class P, int R>
-void attention_rows(const AttentionArgs& a, P& products, int64_t h, int64_t t0, int64_t dt, int64_t dh, float* s,
-                    float* o) {
+void attention_rows(const AttentionArgs& a, P& products, int64_t h, int64_t t0, float* s, float* o) {
   using F = typename V::F;
   constexpr int KC = V::kAttnKeyVecs;
   constexpr int64_t KB = KC * V::L;
@@ -40,11 +37,10 @@ void attention_rows(const AttentionArgs& a, P& products, int64_t h, int64_t t0, 
   int64_t limit[R];  // last visible key of each row
   int64_t last_key = 0;
   for (int r = 0; r < R; ++r) {
-    const int64_t t = t0 + r * dt;
-    q[r] = a.q + t * a.q_row + (h + r * dh) * D;
+    q[r] = a.q + (t0 + r) * a.q_row + h * D;
     m[r] = -__builtin_inff();
     l[r] = 0.0f;
-    limit[r] = a.causal_offset < 0 || a.causal_offset + t >= a.n_keys ? a.n_keys - 1 : a.causal_offset + t;
+    limit[r] = a.causal_offset < 0 || a.causal_offset + t0 + r >= a.n_keys ? a.n_keys - 1 : a.causal_offset + t0 + r;
     last_key = limit[r] > last_key ? limit[r] : last_key;
     for (int64_t d = 0; d < ldo; ++d) o[r * ldo + d] = 0.0f;
   }
@@ -93,38 +89,34 @@ void attention_rows(const AttentionArgs& a, P& products, int64_t h, int64_t t0, 
     products.template pv<R>(s, j0, n_block, alpha, o, ldo);
   }
   for (int r = 0; r < R; ++r) {
-    float* out = a.out + (t0 + r * dt) * a.out_row + (h + r * dh) * D;
+    float* out = a.out + (t0 + r) * a.out_row + h * D;
     const float inv = 1.0f / l[r];
     for (int64_t d = 0; d < D; ++d) out[d] = o[r * ldo + d] * inv;
   }
 }
 
 template <class V, class P, int R>
-void attention_rows_upto(const AttentionArgs& a, P& products, int64_t h, int64_t t0, int64_t dt, int64_t dh,
-                         int64_t rows, float* s, float* o) {
-  if (rows == R) return attention_rows<V, P, R>(a, products, h, t0, dt, dh, s, o);
-  if constexpr (R > 1) attention_rows_upto<V, P, R - 1>(a, products, h, t0, dt, dh, rows, s, o);
+void attention_rows_upto(const AttentionArgs& a, P& products, int64_t h, int64_t t0, int64_t rows, float* s,
+                         float* o) {
+  if (rows == R) return attention_rows<V, P, R>(a, products, h, t0, s, o);
+  if constexpr (R > 1) attention_rows_upto<V, P, R - 1>(a, products, h, t0, rows, s, o);
 }
 
-// Tasks [task0, task1): task = head * query_blocks + block, or kv group *
-// head_blocks + block when heads are rows (backend.h). Keys are packed
+// Tasks [task0, task1): task = head * query_blocks + block. Keys are packed
 // once per kv head the range touches.
 template <class V, class P>
 void attention(const AttentionArgs& a, int64_t task0, int64_t task1, float* scratch) {
   constexpr int QR = V::kAttnRows;
-  const bool heads_as_rows = attention_heads_as_rows(a);
-  const int64_t q_blocks = ((heads_as_rows ? a.group : a.n_queries) + QR - 1) / QR;
+  const int64_t q_blocks = (a.n_queries + QR - 1) / QR;
   P products{a, scratch};
   float* s = scratch + P::scratch_floats(a);
   float* o = s + QR * P::KB;
   int64_t packed = -1;
   for (int64_t task = task0; task < task1; ++task) {
-    const int64_t first = task % q_blocks * QR;  // the block's first query, or head within the group
-    const int64_t h = heads_as_rows ? task / q_blocks * a.group + first : task / q_blocks;
-    const int64_t t0 = heads_as_rows ? 0 : first, left = (heads_as_rows ? a.group : a.n_queries) - first;
+    const int64_t h = task / q_blocks, t0 = task % q_blocks * QR;
     if (h / a.group != packed) products.pack(packed = h / a.group);
-    attention_rows_upto<V, P, QR>(a, products, h, t0, heads_as_rows ? 0 : 1, heads_as_rows ? 1 : 0,
-                                  left < QR ? left : QR, s, o);
+    const int64_t rows = a.n_queries - t0 < QR ? a.n_queries - t0 : QR;
+    attention_rows_upto<V, P, QR>(a, products, h, t0, rows, s, o);
   }
 }
 
