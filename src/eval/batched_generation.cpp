@@ -38,7 +38,8 @@ void BatchedGeneration::start(size_t tag, std::string_view prompt_text, const st
       settle_request(options_, model_.generation_config, n_prompt, model_.config.text.max_position_embeddings);
   request.prompt_ids = s->prompt_ids;
   request.prompt_embeddings = prompt.embeddings;
-  s->cache = std::make_unique<KvCache>(model_.config.text, n_prompt + request.max_new_tokens);
+  s->cache = std::make_unique<KvCache>(model_.config.text, n_prompt + request.max_new_tokens,
+                                       model_.decoder.kv_element());
   s->state.emplace(model_.prompts.tokenizer(), request, nullptr);
   // generate()'s prefill: the whole prompt in one pass, then the first token.
   logits_.resize(static_cast<size_t>(model_.config.text.vocab_size));
