@@ -44,6 +44,7 @@ const Field kFields[] = {
     {"save_every", Kind::Number, "N", "Checkpoint every N steps; 0 never (default 25)"},
     {"eval_every", Kind::Number, "N", "Eval loss every N steps; 0 only at the end (default 0)"},
     {"gradient_checkpointing", Kind::Bool, "true|false", "Recompute layers in the backward (default true)"},
+    {"dtype", Kind::Text, "T", "f32 (exact, default) or bf16 (BF16 forward products; f32 gradients and optimizer)"},
 };
 
 std::string dashed(std::string name) {

@@ -69,7 +69,8 @@ TrainSession::TrainSession(const ArgParser& args, const train::FinetuneConfig& c
 }
 
 train::TrainableDecoder& TrainSession::make_decoder() {
-  const train::TrainOptions options{.gradient_checkpointing = config_.gradient_checkpointing};
+  const train::TrainOptions options{.gradient_checkpointing = config_.gradient_checkpointing,
+                                    .bf16_forward = config_.bf16};
   if (config_.method == train::TrainMethod::Full) {
     decoder_ = std::make_unique<train::TrainableDecoder>(model_->weights, model_->config, train::FullFineTuning{},
                                                          options);

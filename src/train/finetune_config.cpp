@@ -125,6 +125,12 @@ const std::map<std::string, Setter, std::less<>>& setters() {
        }},
       {"save_every", [](auto& c, auto& v, auto& ctx, auto&) { c.save_every = as_integer(v, ctx); }},
       {"eval_every", [](auto& c, auto& v, auto& ctx, auto&) { c.eval_every = as_integer(v, ctx); }},
+      {"dtype", [](auto& c, auto& v, auto& ctx, auto&) {
+         const std::string d = as_string(v, ctx);
+         if (d != "bf16" && d != "f32" && d.rfind("float32", 0) != 0)
+           throw Error(ctx, "must be f32 (exact, default) or bf16, not \"" + d + "\"");
+         c.bf16 = d == "bf16";
+       }},
       {"gradient_checkpointing", [](auto& c, auto& v, auto& ctx, auto&) {
          c.gradient_checkpointing = as_bool(v, ctx);
        }},
@@ -214,6 +220,7 @@ Json config_to_json(const FinetuneConfig& c) {
   j["save_every"] = c.save_every;
   j["eval_every"] = c.eval_every;
   j["gradient_checkpointing"] = c.gradient_checkpointing;
+  if (c.bf16) j["dtype"] = "bf16";  // absent for exact: checkpoints from before the key still resume
   return j;
 }
 

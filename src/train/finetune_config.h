@@ -57,6 +57,10 @@ struct FinetuneConfig {
   int64_t save_every = 25;  // steps between checkpoints (the seed's team saved every 25)
   int64_t eval_every = 0;   // steps between eval-loss passes on --eval-data (0: at the end only)
   bool gradient_checkpointing = true;
+  // Arithmetic: false = exact f32 (the goldens' mode), true = the BF16
+  // training mode (TrainOptions::bf16_forward). Flag --dtype f32|bf16; the
+  // goldens' descriptive "float32 (...)" reads as f32.
+  bool bf16 = false;
 
   double lora_scaling() const;  // lora_alpha / r, or / sqrt(r) with use_rslora
 };
