@@ -12,10 +12,8 @@
 #include "core/error.h"
 
 namespace smolvlm {
-namespace {
 
-// fsync before rename: without it a crash can leave the renamed file empty.
-void sync_file(const std::string& path) {
+void sync_path(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY);
   if (fd < 0) throw Error(path, std::string("cannot open to sync: ") + std::strerror(errno));
   const int rc = ::fsync(fd);
@@ -23,8 +21,6 @@ void sync_file(const std::string& path) {
   ::close(fd);
   if (rc != 0) throw Error(path, std::string("sync failed: ") + std::strerror(err));
 }
-
-}  // namespace
 
 std::string temp_path_beside(const std::string& path) {
   static std::atomic<unsigned> counter{0};
@@ -35,7 +31,7 @@ void write_file_atomically(const std::string& path, const std::function<void(con
   const std::string temp = temp_path_beside(path);
   try {
     write(temp);
-    sync_file(temp);
+    sync_path(temp);  // before the rename: without it a crash can leave the renamed file empty
     if (std::rename(temp.c_str(), path.c_str()) != 0)
       throw Error(path, std::string("cannot rename the temp file onto it: ") + std::strerror(errno));
   } catch (...) {

@@ -17,6 +17,10 @@ void write_file_atomically(const std::string& path, const std::function<void(con
 // write_file_atomically for a whole text.
 void write_text_file_atomically(const std::string& path, const std::string& text);
 
+// fsync of a file or a folder (a folder's sync makes the renames in it
+// durable); throws Error naming the path.
+void sync_path(const std::string& path);
+
 // A temp path beside `path` ("<path>.tmp-<pid>-<n>"), unique in this process.
 std::string temp_path_beside(const std::string& path);
 

@@ -21,15 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void sync_path(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) throw Error(path, std::string("cannot open to sync: ") + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) throw Error(path, std::string("sync failed: ") + std::strerror(err));
-}
-
 void sync_tree(const std::string& dir) {
   for (const fs::directory_entry& e : fs::recursive_directory_iterator(dir))
     if (e.is_regular_file() || e.is_directory()) sync_path(e.path().string());
