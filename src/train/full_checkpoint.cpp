@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "io/checkpoint_folder.h"
 #include "core/json_file.h"
 #include "io/atomic_file.h"
 #include "io/safetensors.h"
@@ -15,17 +16,6 @@ namespace smolvlm::train {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr const char* kIndexFile = "model.safetensors.index.json";
-
-std::vector<std::string> shard_files(const std::string& model_dir, Json* index) {
-  const std::string index_path = model_dir + "/" + kIndexFile;
-  if (!fs::exists(index_path)) return {"model.safetensors"};
-  *index = read_json_file(index_path);
-  std::set<std::string> files;
-  for (const auto& [name, file] : index->at("weight_map").items()) files.insert(file.get<std::string>());
-  return {files.begin(), files.end()};
-}
 
 std::vector<uint8_t> encode(std::span<const float> values, DType dtype, const std::string& name) {
   std::vector<uint8_t> out(values.size() * dtype_size_bytes(dtype));
@@ -71,16 +61,6 @@ uint64_t write_shard(const SafetensorsFile& in, const std::string& out_path,
   return total;
 }
 
-void copy_side_files(const std::string& model_dir, const std::string& out_dir) {
-  for (const fs::directory_entry& entry : fs::directory_iterator(model_dir)) {
-    const std::string name = entry.path().filename().string();
-    const std::string ext = entry.path().extension().string();
-    if (!entry.is_regular_file() || name == kIndexFile) continue;
-    if (ext != ".json" && ext != ".jinja" && ext != ".txt" && ext != ".model") continue;
-    fs::copy_file(entry.path(), fs::path(out_dir) / name, fs::copy_options::overwrite_existing);
-  }
-}
-
 }  // namespace
 
 void write_full_checkpoint(const std::string& model_dir, std::span<const TrainableTensor> trained,
@@ -90,16 +70,16 @@ void write_full_checkpoint(const std::string& model_dir, std::span<const Trainab
   Json index;
   uint64_t total_size = 0;
   std::set<std::string> written;
-  for (const std::string& file : shard_files(model_dir, &index)) {
+  for (const std::string& file : checkpoint_shard_files(model_dir, &index)) {
     const SafetensorsFile shard(model_dir + "/" + file);
     total_size += write_shard(shard, dir + "/" + file, by_name, dtype, written);
   }
   for (const auto& [name, t] : by_name)
     if (written.count(name) == 0) throw Error(model_dir + ": tensor " + name, "missing (it was trained)");
-  copy_side_files(model_dir, dir);
+  copy_checkpoint_side_files(model_dir, dir);
   if (!index.is_null()) {
     index["metadata"]["total_size"] = total_size;
-    write_text_file_atomically(dir + "/" + kIndexFile, index.dump(2) + "\n");
+    write_text_file_atomically(dir + "/" + kSafetensorsIndexFile, index.dump(2) + "\n");
   }
 }
 

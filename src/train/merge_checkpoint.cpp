@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "io/checkpoint_folder.h"
 #include "core/json_file.h"
 #include "io/model_config.h"
 #include "io/safetensors.h"
@@ -19,8 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kIndexFile = "model.safetensors.index.json";
-
 // The deltas to add to one weight, in merge order.
 using Deltas = std::vector<std::pair<const LoraModule*, float>>;
 
@@ -29,18 +28,6 @@ std::map<std::string, Deltas> deltas_by_weight(const std::vector<ScaledLora>& ad
   for (const ScaledLora& lora : adapters)
     for (const LoraModule& m : lora.adapter.modules) by_weight[m.name + ".weight"].push_back({&m, lora.factor()});
   return by_weight;
-}
-
-// The base's shard files: those the index names, or the single model.safetensors.
-std::vector<std::string> shard_files(const std::string& model_dir, Json* index) {
-  const std::string index_path = model_dir + "/" + kIndexFile;
-  if (!fs::exists(index_path)) return {"model.safetensors"};
-  *index = read_json_file(index_path);
-  if (!index->contains("weight_map") || !(*index)["weight_map"].is_object())
-    throw Error(index_path, "has no weight_map object");
-  std::set<std::string> files;
-  for (const auto& [name, file] : (*index)["weight_map"].items()) files.insert(file.get<std::string>());
-  return {files.begin(), files.end()};
 }
 
 bool is_floating(DType t) { return t == DType::F32 || t == DType::BF16 || t == DType::F16 || t == DType::F64; }
@@ -93,18 +80,6 @@ uint64_t write_shard(const SafetensorsFile& in, const std::string& out_path, con
   return total;
 }
 
-// The files a checkpoint folder needs besides its weights: configs,
-// tokenizer, processor and chat template (json, jinja, txt, sentencepiece).
-void copy_side_files(const std::string& model_dir, const std::string& out_dir) {
-  for (const fs::directory_entry& entry : fs::directory_iterator(model_dir)) {
-    const std::string name = entry.path().filename().string();
-    const std::string ext = entry.path().extension().string();
-    if (!entry.is_regular_file() || name == kIndexFile) continue;
-    if (ext != ".json" && ext != ".jinja" && ext != ".txt" && ext != ".model") continue;
-    fs::copy_file(entry.path(), fs::path(out_dir) / name);
-  }
-}
-
 // A folder beside out_dir, removed unless release() was called.
 class TempFolder {
  public:
@@ -155,15 +130,15 @@ void merge_lora_checkpoint(const MergeOptions& options) {
   Json index;
   uint64_t total_size = 0;
   std::set<std::string> merged;
-  for (const std::string& file : shard_files(options.model_dir, &index)) {
+  for (const std::string& file : checkpoint_shard_files(options.model_dir, &index)) {
     const SafetensorsFile shard(options.model_dir + "/" + file);
     total_size += write_shard(shard, temp.path() + "/" + file, deltas, options.dtype, merged);
   }
   for (const auto& [name, list] : deltas)
     if (merged.count(name) == 0)
       throw Error(options.model_dir + ": tensor " + name, "missing (an adapter targets " + list.front().first->name + ")");
-  if (!index.is_null()) write_index(index, total_size, temp.path() + "/" + kIndexFile);
-  copy_side_files(options.model_dir, temp.path());
+  if (!index.is_null()) write_index(index, total_size, temp.path() + "/" + kSafetensorsIndexFile);
+  copy_checkpoint_side_files(options.model_dir, temp.path());
 
   std::error_code ec;
   if (fs::exists(options.out_dir)) fs::remove(options.out_dir, ec);  // the empty folder check_out_dir allowed
