@@ -3,16 +3,10 @@
 #include <cmath>
 
 #include "core/dtype.h"
+#include "core/splitmix64.h"
 
 namespace smolvlm {
 namespace {
-
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 uint64_t tensor_seed(uint64_t seed, const std::string& name) {
   uint64_t h = 0xCBF29CE484222325ull;  // FNV-1a of the name, mixed with the seed

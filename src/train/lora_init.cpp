@@ -4,21 +4,18 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/splitmix64.h"
 #include "model/lora_io.h"
 
 namespace smolvlm::train {
 namespace {
 
-// xoshiro-free and portable: splitmix64 to a double in [0, 1).
+// Portable: splitmix64 to a double in [0, 1).
 class UniformStream {
  public:
   explicit UniformStream(uint64_t seed) : state_(seed ^ 0xD1B54A32D192ED03ull) {}
   double next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return static_cast<double>(z >> 11) * 0x1.0p-53;
+    return static_cast<double>(splitmix64(state_) >> 11) * 0x1.0p-53;
   }
 
  private:
