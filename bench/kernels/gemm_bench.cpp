@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/dtype.h"
+#include "kernels/bf16_panels.h"
 #include "kernels/matmul.h"
 
 namespace smolvlm::kernels {
@@ -16,23 +17,28 @@ struct Problem {
   std::vector<float> x, y;
   std::vector<uint16_t> w;  // BF16 [out, in]
   WeightView view;
+  std::vector<uint16_t> panels;  // the same as BF16_PANELS
+  WeightView panels_view;
 };
 
 Problem make_problem(int64_t n, int64_t in, int64_t out) {
   std::mt19937 rng(1);
   std::normal_distribution<float> dist(0.0f, 1.0f);
-  Problem p{std::vector<float>(n * in), std::vector<float>(n * out), std::vector<uint16_t>(out * in), {}};
+  Problem p{std::vector<float>(n * in), std::vector<float>(n * out), std::vector<uint16_t>(out * in), {}, {}, {}};
   for (float& v : p.x) v = dist(rng);
   for (uint16_t& v : p.w) v = f32_to_bf16(0.05f * dist(rng));
   p.view = WeightView{DType::BF16, out, in, p.w.data()};
+  p.panels.resize(bf16_panel_count(out) * kPanelRows * in);
+  pack_bf16_panels(p.view, p.panels);
+  p.panels_view = WeightView{DType::BF16_PANELS, out, in, p.panels.data()};
   return p;
 }
 
-void BM_Matmul(benchmark::State& state, ComputeMode mode) {
+void BM_Matmul(benchmark::State& state, ComputeMode mode, bool panels) {
   const int64_t n = state.range(0), out = state.range(1), in = state.range(2);
   Problem p = make_problem(n, in, out);
   for (auto _ : state) {
-    matmul(p.x, n, p.view, p.y, mode);
+    matmul(p.x, n, panels ? p.panels_view : p.view, p.y, mode);
     benchmark::DoNotOptimize(p.y.data());
   }
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * n * in * out * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
@@ -52,10 +58,13 @@ void gemv_shapes(benchmark::internal::Benchmark* b) {
   b->Args({1, 1536, 576})->Args({1, 576, 1536})->Args({1, 49280, 576})->Args({1, 8192, 2048})->Args({1, 2048, 8192});
 }
 
-BENCHMARK_CAPTURE(BM_Matmul, gemm_exact, ComputeMode::Exact)->Apply(gemm_shapes)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Matmul, gemm_fast, ComputeMode::Fast)->Apply(gemm_shapes)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Matmul, gemv_exact, ComputeMode::Exact)->Apply(gemv_shapes)->UseRealTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(BM_Matmul, gemv_fast, ComputeMode::Fast)->Apply(gemv_shapes)->UseRealTime()->Unit(benchmark::kMicrosecond);
+// fast: BF16 weights row-major (the dot-product kernel); panels: BF16_PANELS (the broadcast kernel).
+BENCHMARK_CAPTURE(BM_Matmul, gemm_exact, ComputeMode::Exact, false)->Apply(gemm_shapes)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Matmul, gemm_fast, ComputeMode::Fast, false)->Apply(gemm_shapes)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Matmul, gemm_panels, ComputeMode::Fast, true)->Apply(gemm_shapes)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Matmul, gemv_exact, ComputeMode::Exact, false)->Apply(gemv_shapes)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Matmul, gemv_fast, ComputeMode::Fast, false)->Apply(gemv_shapes)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Matmul, gemv_panels, ComputeMode::Fast, true)->Apply(gemv_shapes)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace smolvlm::kernels

@@ -33,6 +33,7 @@ std::string_view dtype_name(DType t) {
   if (t == DType::Q8_0) return "Q8_0";
   if (t == DType::Q4_0) return "Q4_0";
   if (t == DType::Q4_K) return "Q4_K";
+  if (t == DType::BF16_PANELS) return "BF16_PANELS";
   return "?";
 }
 
@@ -51,6 +52,10 @@ size_t dtype_block_bytes(DType t) {
 }
 
 std::optional<uint64_t> dtype_tensor_bytes(DType t, const std::vector<int64_t>& shape) {
+  if (t == DType::BF16_PANELS) {  // rows padded to whole 16-row panels (kernels/bf16_panels.h)
+    if (shape.size() != 2 || shape[0] < 0 || shape[1] < 0 || shape[1] % 2 != 0) return std::nullopt;
+    return static_cast<uint64_t>((shape[0] + 15) / 16 * 16) * static_cast<uint64_t>(shape[1]) * 2;
+  }
   const int64_t block = dtype_block_elems(t);
   if (dtype_block_bytes(t) == 0 || (block > 1 && (shape.empty() || shape.back() % block != 0))) return std::nullopt;
   uint64_t blocks = 1;

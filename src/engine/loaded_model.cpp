@@ -1,6 +1,7 @@
 #include "engine/loaded_model.h"
 
 #include "model/lora_io.h"
+#include "model/weight_packing.h"
 
 namespace smolvlm {
 namespace {
@@ -46,7 +47,9 @@ LoadedModel::LoadedModel(const std::string& model_dir, TensorStore weights_in, s
                          const std::vector<LoraAdapterSpec>& lora)
     : config(load_model_config(model_dir)),
       generation_config(load_generation_config(model_dir)),
-      weights(quantize_store(std::move(weights_in), config, quantize)),
+      weights(mode == kernels::ComputeMode::Fast
+                  ? pack_store_for_fast_matmul(quantize_store(std::move(weights_in), config, quantize), config)
+                  : quantize_store(std::move(weights_in), config, quantize)),
       decoder(weights, config, mode, load_adapters(lora, config)),
       vision(config.vision ? std::make_unique<VisionEncoder>(weights, config, mode) : nullptr),
       prompts(model_dir, config, decoder, vision.get(), image_cache_bytes) {}

@@ -11,7 +11,7 @@ namespace {
 // dtype x shape in bytes; nullopt for a negative dimension or a size past
 // `limit` (checked before each multiply, so the product never overflows).
 std::optional<uint64_t> bytes_needed(DType dtype, const std::vector<int64_t>& shape, uint64_t limit) {
-  if (dtype_is_quantized(dtype)) {  // rows of blocks, sized by their count
+  if (dtype_size_bytes(dtype) == 0) {  // rows of blocks or panels, sized by their count
     const std::optional<uint64_t> bytes = dtype_tensor_bytes(dtype, shape);
     return bytes && *bytes <= limit ? bytes : std::nullopt;
   }

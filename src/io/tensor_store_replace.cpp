@@ -1,5 +1,6 @@
 // TensorStore::with_replacements (a checkpoint with some tensors swapped for
 // ones held in memory: weights quantized at load) and release_pages.
+#include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -25,6 +26,11 @@ TensorStore TensorStore::with_replacements(TensorStore base, std::vector<TensorT
       base.owned_views_.erase(old);
     }
   }
+#if defined(__GLIBC__)
+  // Buffers freed above may sit in malloc's heap rather than in their own
+  // mappings; without this the process keeps both copies resident.
+  malloc_trim(0);
+#endif
   // Map nodes and vector buffers keep their addresses when moved.
   for (auto& bytes : added.owned_bytes_) base.owned_bytes_.push_back(std::move(bytes));
   while (!added.owned_views_.empty()) {

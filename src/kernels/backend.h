@@ -61,6 +61,9 @@ struct Backend {
   // product); scratch holds gemm_bf16_scratch_floats(r1 - r0) floats.
   void (*gemm_bf16)(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float* scratch) = nullptr;
   int64_t (*gemm_bf16_scratch_floats)(int64_t rows) = nullptr;
+  // Fast matmul over BF16_PANELS weights (kernels/bf16_panels.h); c0 is a
+  // multiple of 16 and no scratch is needed. Null where gemm_bf16 is.
+  void (*gemm_bf16_panels)(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float* scratch) = nullptr;
   // C rows [m0, m1), columns [n0, n1) += the products over p in [p0, p1).
   void (*gemm_accumulate)(const GemmAccArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t p0,
                           int64_t p1) = nullptr;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "kernels/backend.h"
+#include "kernels/isa.h"
 #include "kernels/parallel.h"
 
 namespace smolvlm::kernels {
@@ -13,14 +14,14 @@ namespace {
 // while every weight panel of the task passes over them.
 constexpr int64_t kRowBlockBytes = 256 * 1024;
 // Multiples of every ISA's tile sizes (4, 3 rows; 6, 8, 3, 4 columns), so
-// tiles are full except at the matrix edges.
-constexpr int64_t kRowGrain = 12, kColGrain = 48;
+// tiles are full except at the matrix edges; panels split at whole panels.
+constexpr int64_t kRowGrain = 12, kColGrain = 48, kPanelColGrain = 16;
 
 struct Tiling {
   int64_t row_block, col_block, row_blocks, col_blocks;
 };
 
-Tiling plan(int64_t n, int64_t k, int64_t out, int64_t elem_bytes, int threads) {
+Tiling plan(int64_t n, int64_t k, int64_t out, int64_t elem_bytes, int64_t col_grain, int threads) {
   Tiling t;
   t.row_block = std::max(kRowGrain, kRowBlockBytes / std::max<int64_t>(elem_bytes * k, 1) / kRowGrain * kRowGrain);
   t.row_block = std::min(t.row_block, n);
@@ -28,7 +29,7 @@ Tiling plan(int64_t n, int64_t k, int64_t out, int64_t elem_bytes, int threads) 
   // Enough tasks for every thread (decode has one row block), about four
   // each so that static chunks stay balanced.
   const int64_t want = std::max<int64_t>(1, (4 * threads + t.row_blocks - 1) / t.row_blocks);
-  t.col_block = std::max(kColGrain, ((out + want - 1) / want + kColGrain - 1) / kColGrain * kColGrain);
+  t.col_block = std::max(col_grain, ((out + want - 1) / want + col_grain - 1) / col_grain * col_grain);
   t.col_block = std::min(t.col_block, std::max(out, int64_t{1}));
   t.col_blocks = (out + t.col_block - 1) / t.col_block;
   return t;
@@ -42,19 +43,28 @@ uint16_t* bf16_scratch(int64_t n) {
 
 }  // namespace
 
+bool gemm_runs(const WeightView& w, ComputeMode mode) {
+  if (active_isa() == Isa::Scalar || !is_supported_weight_dtype(w.dtype) || dtype_is_quantized(w.dtype)) return false;
+  return w.dtype != DType::BF16_PANELS || (mode == ComputeMode::Fast && backend().gemm_bf16_panels);
+}
+
 void gemm(const float* x, int64_t n, const WeightView& w, const float* bias, float* y, ComputeMode mode) {
   const Backend& be = backend();
   const int64_t K = w.cols, OUT = w.rows;
   if (n <= 0 || OUT <= 0) return;
   GemmArgs a{x, nullptr, n, K, w, bias, y};
-  const bool fast = mode == ComputeMode::Fast && be.gemm_bf16 && w.dtype == DType::BF16;
+  const bool panels = w.dtype == DType::BF16_PANELS;
+  const bool fast = panels || (mode == ComputeMode::Fast && be.gemm_bf16 && w.dtype == DType::BF16);
   if (fast) {
     uint16_t* xb = bf16_scratch(n * K);
     parallel_chunks(n * K, 1 << 16, [&](int64_t b, int64_t e) { be.to_bf16(x + b, e - b, xb + b); });
     a.x_bf16 = xb;
   }
-  const Tiling t = plan(n, K, OUT, fast ? 2 : 4, shared_pool().size());
-  const int64_t scratch = fast ? be.gemm_bf16_scratch_floats(t.row_block) : be.gemm_scratch_floats(t.row_block);
+  const Tiling t = plan(n, K, OUT, fast ? 2 : 4, panels ? kPanelColGrain : kColGrain, shared_pool().size());
+  const int64_t scratch = panels ? 0
+                          : fast ? be.gemm_bf16_scratch_floats(t.row_block)
+                                 : be.gemm_scratch_floats(t.row_block);
+  const auto tile = panels ? be.gemm_bf16_panels : fast ? be.gemm_bf16 : be.gemm_exact;
   // Tasks are independent tiles: four chunks per thread keep a descheduled
   // worker from holding up more than a quarter of its share.
   shared_pool().parallel_for(
@@ -64,7 +74,7 @@ void gemm(const float* x, int64_t n, const WeightView& w, const float* bias, flo
         for (int64_t task = begin; task < end; ++task) {
           const int64_t r0 = task / t.col_blocks * t.row_block, c0 = task % t.col_blocks * t.col_block;
           const int64_t r1 = std::min(n, r0 + t.row_block), c1 = std::min(OUT, c0 + t.col_block);
-          (fast ? be.gemm_bf16 : be.gemm_exact)(a, r0, r1, c0, c1, s);
+          tile(a, r0, r1, c0, c1, s);
         }
       },
       4);

@@ -10,8 +10,13 @@
 
 namespace smolvlm::kernels {
 
+// True where gemm() runs w under `mode`: a SIMD backend (active_isa() !=
+// Isa::Scalar) and a weight dtype it reads, BF16_PANELS only in the fast mode
+// (the exact mode's callers take the reference path).
+bool gemm_runs(const WeightView& w, ComputeMode mode);
+
 // x [n, w.cols] f32, bias [w.rows] f32 or none, y [n, w.rows]; sizes already
-// checked. Needs a SIMD backend (active_isa() != Isa::Scalar).
+// checked and gemm_runs(w, mode).
 void gemm(const float* x, int64_t n, const WeightView& w, const float* bias, float* y, ComputeMode mode);
 
 }  // namespace smolvlm::kernels

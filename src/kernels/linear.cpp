@@ -3,7 +3,6 @@
 #include <vector>
 
 #include "kernels/gemm_driver.h"
-#include "kernels/isa.h"
 #include "kernels/matmul.h"
 #include "kernels/quant_matmul.h"
 #include "kernels/shape_check.h"
@@ -29,7 +28,7 @@ void linear(std::span<const float> x, int64_t n, const WeightView& w, const Weig
     check_size("linear", "y", y.size(), n * w.rows);
     return quant_matmul(x.data(), n, w, b.data(), y.data(), mode);
   }
-  if (active_isa() == Isa::Scalar || !is_supported_weight_dtype(w.dtype)) return reference::linear(x, n, w, bias, y);
+  if (!gemm_runs(w, mode)) return reference::linear(x, n, w, bias, y);
   const std::vector<float> b = checked_bias(w, bias);
   check_size("linear", "x", x.size(), n * w.cols);
   check_size("linear", "y", y.size(), n * w.rows);

@@ -4,7 +4,6 @@
 
 #include "kernels/dot.h"
 #include "kernels/gemm_driver.h"
-#include "kernels/isa.h"
 #include "kernels/quant_matmul.h"
 #include "kernels/shape_check.h"
 
@@ -16,7 +15,7 @@ void matmul(std::span<const float> x, int64_t n, const WeightView& w, std::span<
     check_size("matmul", "y", y.size(), n * w.rows);
     return quant_matmul(x.data(), n, w, nullptr, y.data(), mode);
   }
-  if (active_isa() == Isa::Scalar || !is_supported_weight_dtype(w.dtype)) return reference::matmul(x, n, w, y);
+  if (!gemm_runs(w, mode)) return reference::matmul(x, n, w, y);
   check_size("matmul", "x", x.size(), n * w.cols);
   check_size("matmul", "y", y.size(), n * w.rows);
   gemm(x.data(), n, w, nullptr, y.data(), mode);

@@ -4,12 +4,14 @@
 #include <string>
 
 #include "core/error.h"
+#include "kernels/bf16_panels.h"
 #include "kernels/quant_formats.h"
 
 namespace smolvlm::kernels {
 
 bool is_supported_weight_dtype(DType dtype) {
-  return dtype == DType::BF16 || dtype == DType::F16 || dtype == DType::F32 || dtype_is_quantized(dtype);
+  return dtype == DType::BF16 || dtype == DType::F16 || dtype == DType::F32 || dtype == DType::BF16_PANELS ||
+         dtype_is_quantized(dtype);
 }
 
 void weight_row_to_f32(const WeightView& w, int64_t row, std::span<float> out) {
@@ -32,6 +34,9 @@ void weight_row_to_f32(const WeightView& w, int64_t row, std::span<float> out) {
       for (int64_t i = 0; i < C; ++i) out[i] = f16_to_f32(src[i]);
       return;
     }
+    case DType::BF16_PANELS:
+      bf16_panels_row_to_f32(w, row, out);
+      return;
     case DType::Q8_0:
     case DType::Q4_0:
     case DType::Q4_K:

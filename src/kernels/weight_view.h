@@ -11,13 +11,14 @@
 namespace smolvlm::kernels {
 
 struct WeightView {
-  DType dtype = DType::F32;  // BF16, F16, F32, or Q8_0 / Q4_0 (quant_formats.h: rows of blocks)
+  DType dtype = DType::F32;  // BF16, F16, F32, Q8_0 / Q4_0 / Q4_K (quant_formats.h: rows of blocks)
+                             // or BF16_PANELS (bf16_panels.h)
   int64_t rows = 0;          // out features (1 for a vector such as a norm weight)
   int64_t cols = 0;          // in features
   const void* data = nullptr;
 };
 
-// True for the dtypes the kernels read (BF16, F16, F32, Q8_0, Q4_0).
+// True for the dtypes the kernels read (those above).
 bool is_supported_weight_dtype(DType dtype);
 
 // Widens row `row` of `w` into out[cols] (exact: every BF16/F16 value and

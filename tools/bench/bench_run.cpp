@@ -28,7 +28,9 @@ constexpr int64_t kQuestionTokens = 20;
 
 // The decoder's stored weights dtype, lower-case as on the command line ("bf16").
 std::string stored_dtype(const LoadedModel& m) {
-  std::string name(dtype_name(m.weights.get(m.config.text_prefix + "layers.0.self_attn.q_proj.weight").dtype));
+  DType dtype = m.weights.get(m.config.text_prefix + "layers.0.self_attn.q_proj.weight").dtype;
+  if (dtype == DType::BF16_PANELS) dtype = DType::BF16;  // the same values, laid out for the fast kernel
+  std::string name(dtype_name(dtype));
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
   return name;
 }

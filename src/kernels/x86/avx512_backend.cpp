@@ -9,6 +9,7 @@
 #include "kernels/x86/gemm_accumulate.h"
 #include "kernels/x86/gemm_bf16.h"
 #include "kernels/x86/gemm_exact.h"
+#include "kernels/x86/gemm_panels.h"
 #include "kernels/x86/vec_avx512.h"
 
 namespace smolvlm::kernels::x86 {
@@ -49,6 +50,7 @@ const Backend& avx512_backend() {
     b.gemm_accumulate = gemm_accumulate<Avx512>;
     b.gemm_bf16 = gemm_bf16;
     b.gemm_bf16_scratch_floats = gemm_bf16_scratch_floats;
+    b.gemm_bf16_panels = gemm_bf16_panels;
     b.to_bf16 = to_bf16;
     b.attention = attention_either;
     b.attention_scratch_floats = attention_scratch_either;
