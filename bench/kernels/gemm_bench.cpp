@@ -58,6 +58,23 @@ void gemv_shapes(benchmark::internal::Benchmark* b) {
   b->Args({1, 1536, 576})->Args({1, 576, 1536})->Args({1, 49280, 576})->Args({1, 8192, 2048})->Args({1, 2048, 8192});
 }
 
+// Decode's case: one row times weights that are not in any cache (a set of
+// `copies` matrices far larger than L3, taken in turn), panels.
+void BM_GemvFromDram(benchmark::State& state) {
+  const int64_t out = state.range(0), in = state.range(1), copies = 256LL * 1024 * 1024 / (2 * out * in);
+  std::vector<Problem> set;
+  for (int64_t i = 0; i < copies; ++i) set.push_back(make_problem(1, in, out));
+  int64_t next = 0;
+  for (auto _ : state) {
+    Problem& p = set[next++ % copies];
+    matmul(p.x, 1, p.panels_view, p.y, ComputeMode::Fast);
+    benchmark::DoNotOptimize(p.y.data());
+  }
+  state.counters["weight_GB/s"] =
+      benchmark::Counter(2.0 * in * out * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_GemvFromDram)->Args({576, 576})->Args({192, 576})->Args({1536, 576})->Args({576, 1536})->Args({8192, 2048})->UseRealTime()->Unit(benchmark::kMicrosecond);
+
 // fast: BF16 weights row-major (the dot-product kernel); panels: BF16_PANELS (the broadcast kernel).
 BENCHMARK_CAPTURE(BM_Matmul, gemm_exact, ComputeMode::Exact, false)->Apply(gemm_shapes)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Matmul, gemm_fast, ComputeMode::Fast, false)->Apply(gemm_shapes)->UseRealTime()->Unit(benchmark::kMillisecond);

@@ -17,6 +17,7 @@
 #include "model/kv_cache.h"
 #include "model/text_decoder.h"
 #include "model/vision_encoder.h"
+#include "model/weight_packing.h"
 
 namespace smolvlm {
 namespace {
@@ -24,6 +25,10 @@ namespace {
 struct Checkpoint {
   TensorStore store;
   ModelConfig config;
+  TensorStore fast_store;  // as the engine loads it for the fast mode
+  const TensorStore& for_mode(kernels::ComputeMode mode) const {
+    return mode == kernels::ComputeMode::Fast ? fast_store : store;
+  }
 };
 
 // Loaded once for every benchmark; null (and each benchmark skips) when absent.
@@ -32,7 +37,9 @@ const Checkpoint* checkpoint() {
     const char* env = std::getenv("SMOLVLM_BENCH_MODEL");
     const std::string dir = env ? env : "/tmp/m256";
     if (!std::filesystem::exists(dir + "/config.json")) return nullptr;
-    return std::make_unique<Checkpoint>(Checkpoint{TensorStore::open_dir(dir), load_model_config(dir)});
+    ModelConfig config = load_model_config(dir);
+    TensorStore fast = pack_store_for_fast_matmul(TensorStore::open_dir(dir), config);
+    return std::make_unique<Checkpoint>(Checkpoint{TensorStore::open_dir(dir), std::move(config), std::move(fast)});
   }();
   return loaded.get();
 }
@@ -48,7 +55,7 @@ std::vector<float> random_vector(size_t n, float scale) {
 void BM_VisionTile(benchmark::State& state, kernels::ComputeMode mode) {
   const Checkpoint* c = checkpoint();
   if (!c || !c->config.vision) return state.SkipWithError("no checkpoint with a vision tower (SMOLVLM_BENCH_MODEL)");
-  const VisionEncoder encoder(c->store, c->config, mode);
+  const VisionEncoder encoder(c->for_mode(mode), c->config, mode);
   const int64_t S = encoder.tile_size();
   const auto pixels = random_vector(3 * S * S, 0.5f);
   std::vector<float> out(encoder.tokens_per_tile() * encoder.output_dim());
@@ -58,11 +65,11 @@ void BM_VisionTile(benchmark::State& state, kernels::ComputeMode mode) {
 void BM_Prefill(benchmark::State& state, kernels::ComputeMode mode) {
   const Checkpoint* c = checkpoint();
   if (!c) return state.SkipWithError("no checkpoint (SMOLVLM_BENCH_MODEL)");
-  const TextDecoder decoder(c->store, c->config, mode);
+  const TextDecoder decoder(c->for_mode(mode), c->config, mode);
   const int64_t N = state.range(0), H = decoder.config().hidden_size;
   const auto embeddings = random_vector(N * H, 0.02f);
   std::vector<float> logits(decoder.config().vocab_size);
-  KvCache cache(decoder.config(), N);
+  KvCache cache(decoder.config(), N, decoder.kv_element());
   for (auto _ : state) {
     cache.clear();
     decoder.forward(embeddings, N, cache, logits, false);
@@ -74,11 +81,11 @@ void BM_Prefill(benchmark::State& state, kernels::ComputeMode mode) {
 void BM_Decode(benchmark::State& state, kernels::ComputeMode mode) {
   const Checkpoint* c = checkpoint();
   if (!c) return state.SkipWithError("no checkpoint (SMOLVLM_BENCH_MODEL)");
-  const TextDecoder decoder(c->store, c->config, mode);
+  const TextDecoder decoder(c->for_mode(mode), c->config, mode);
   const int64_t CONTEXT = state.range(0), H = decoder.config().hidden_size;
   const auto embeddings = random_vector((CONTEXT + 1) * H, 0.02f);
   std::vector<float> logits(decoder.config().vocab_size);
-  KvCache cache(decoder.config(), CONTEXT + 1);
+  KvCache cache(decoder.config(), CONTEXT + 1, decoder.kv_element());
   decoder.forward(std::span(embeddings).first(CONTEXT * H), CONTEXT, cache, logits, false);
   for (auto _ : state) {
     cache.truncate(CONTEXT);

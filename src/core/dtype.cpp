@@ -52,9 +52,9 @@ size_t dtype_block_bytes(DType t) {
 }
 
 std::optional<uint64_t> dtype_tensor_bytes(DType t, const std::vector<int64_t>& shape) {
-  if (t == DType::BF16_PANELS) {  // rows padded to whole 16-row panels (kernels/bf16_panels.h)
+  if (t == DType::BF16_PANELS) {  // rows padded to whole 64-row panels (kernels/bf16_panels.h)
     if (shape.size() != 2 || shape[0] < 0 || shape[1] < 0 || shape[1] % 2 != 0) return std::nullopt;
-    return static_cast<uint64_t>((shape[0] + 15) / 16 * 16) * static_cast<uint64_t>(shape[1]) * 2;
+    return static_cast<uint64_t>((shape[0] + 63) / 64 * 64) * static_cast<uint64_t>(shape[1]) * 2;
   }
   const int64_t block = dtype_block_elems(t);
   if (dtype_block_bytes(t) == 0 || (block > 1 && (shape.empty() || shape.back() % block != 0))) return std::nullopt;

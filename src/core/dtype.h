@@ -26,7 +26,7 @@ bool dtype_is_quantized(DType t);
 int64_t dtype_block_elems(DType t);
 size_t dtype_block_bytes(DType t);
 // Bytes of a row-major tensor of `shape` (a block dtype blocks its last
-// dimension; BF16_PANELS pads rows to 16); none when the last dimension is not
+// dimension; BF16_PANELS pads rows to 64); none when the last dimension is not
 // a whole number of blocks (BF16_PANELS: of pairs).
 std::optional<uint64_t> dtype_tensor_bytes(DType t, const std::vector<int64_t>& shape);
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "kernels/backend.h"
+#include "kernels/bf16_panels.h"
 #include "kernels/isa.h"
 #include "kernels/parallel.h"
 
@@ -14,24 +15,27 @@ namespace {
 // while every weight panel of the task passes over them.
 constexpr int64_t kRowBlockBytes = 256 * 1024;
 // Multiples of every ISA's tile sizes (4, 3 rows; 6, 8, 3, 4 columns), so
-// tiles are full except at the matrix edges; panels split at whole panels.
-constexpr int64_t kRowGrain = 12, kColGrain = 48, kPanelColGrain = 16;
+// tiles are full except at the matrix edges; BF16_PANELS split at whole panels.
+constexpr int64_t kRowGrain = 12, kColGrain = 48, kPanelColGrain = kPanelRows;
 
 struct Tiling {
-  int64_t row_block, col_block, row_blocks, col_blocks;
+  int64_t row_block, col_block, row_blocks, col_blocks;  // col_blocks summed over the jobs
 };
 
-Tiling plan(int64_t n, int64_t k, int64_t out, int64_t elem_bytes, int64_t col_grain, int threads) {
+// Row blocks from the row width; one column block size for every job, about
+// four tasks per thread in all (decode has one row block) so that static
+// chunks stay balanced.
+Tiling plan(int64_t n, int64_t k, std::span<const GemmJob> jobs, int64_t elem_bytes, int64_t col_grain, int threads) {
   Tiling t;
   t.row_block = std::max(kRowGrain, kRowBlockBytes / std::max<int64_t>(elem_bytes * k, 1) / kRowGrain * kRowGrain);
   t.row_block = std::min(t.row_block, n);
   t.row_blocks = (n + t.row_block - 1) / t.row_block;
-  // Enough tasks for every thread (decode has one row block), about four
-  // each so that static chunks stay balanced.
+  int64_t out = 0;
+  for (const GemmJob& j : jobs) out += j.w.rows;
   const int64_t want = std::max<int64_t>(1, (4 * threads + t.row_blocks - 1) / t.row_blocks);
   t.col_block = std::max(col_grain, ((out + want - 1) / want + col_grain - 1) / col_grain * col_grain);
-  t.col_block = std::min(t.col_block, std::max(out, int64_t{1}));
-  t.col_blocks = (out + t.col_block - 1) / t.col_block;
+  t.col_blocks = 0;
+  for (const GemmJob& j : jobs) t.col_blocks += (j.w.rows + t.col_block - 1) / t.col_block;
   return t;
 }
 
@@ -48,19 +52,20 @@ bool gemm_runs(const WeightView& w, ComputeMode mode) {
   return w.dtype != DType::BF16_PANELS || (mode == ComputeMode::Fast && backend().gemm_bf16_panels);
 }
 
-void gemm(const float* x, int64_t n, const WeightView& w, const float* bias, float* y, ComputeMode mode) {
+void gemm_group(const float* x, int64_t n, std::span<const GemmJob> jobs, ComputeMode mode) {
+  if (n <= 0 || jobs.empty()) return;
   const Backend& be = backend();
-  const int64_t K = w.cols, OUT = w.rows;
-  if (n <= 0 || OUT <= 0) return;
-  GemmArgs a{x, nullptr, n, K, w, bias, y};
+  const WeightView& w = jobs.front().w;
+  const int64_t K = w.cols;
   const bool panels = w.dtype == DType::BF16_PANELS;
   const bool fast = panels || (mode == ComputeMode::Fast && be.gemm_bf16 && w.dtype == DType::BF16);
+  const uint16_t* xb = nullptr;
   if (fast) {
-    uint16_t* xb = bf16_scratch(n * K);
-    parallel_chunks(n * K, 1 << 16, [&](int64_t b, int64_t e) { be.to_bf16(x + b, e - b, xb + b); });
-    a.x_bf16 = xb;
+    uint16_t* buffer = bf16_scratch(n * K);
+    parallel_chunks(n * K, 1 << 16, [&](int64_t b, int64_t e) { be.to_bf16(x + b, e - b, buffer + b); });
+    xb = buffer;
   }
-  const Tiling t = plan(n, K, OUT, fast ? 2 : 4, panels ? kPanelColGrain : kColGrain, shared_pool().size());
+  const Tiling t = plan(n, K, jobs, fast ? 2 : 4, panels ? kPanelColGrain : kColGrain, shared_pool().size());
   const int64_t scratch = panels ? 0
                           : fast ? be.gemm_bf16_scratch_floats(t.row_block)
                                  : be.gemm_scratch_floats(t.row_block);
@@ -72,9 +77,14 @@ void gemm(const float* x, int64_t n, const WeightView& w, const float* bias, flo
       [&](int64_t begin, int64_t end) {
         float* s = thread_scratch(scratch);
         for (int64_t task = begin; task < end; ++task) {
-          const int64_t r0 = task / t.col_blocks * t.row_block, c0 = task % t.col_blocks * t.col_block;
-          const int64_t r1 = std::min(n, r0 + t.row_block), c1 = std::min(OUT, c0 + t.col_block);
-          tile(a, r0, r1, c0, c1, s);
+          const int64_t r0 = task / t.col_blocks * t.row_block, r1 = std::min(n, r0 + t.row_block);
+          int64_t block = task % t.col_blocks;
+          size_t j = 0;
+          for (int64_t blocks; block >= (blocks = (jobs[j].w.rows + t.col_block - 1) / t.col_block); ++j)
+            block -= blocks;
+          const GemmJob& job = jobs[j];
+          const int64_t c0 = block * t.col_block, c1 = std::min(job.w.rows, c0 + t.col_block);
+          tile(GemmArgs{x, xb, n, K, job.w, job.bias, job.y}, r0, r1, c0, c1, s);
         }
       },
       4);

@@ -15,8 +15,21 @@ namespace smolvlm::kernels {
 // (the exact mode's callers take the reference path).
 bool gemm_runs(const WeightView& w, ComputeMode mode);
 
-// x [n, w.cols] f32, bias [w.rows] f32 or none, y [n, w.rows]; sizes already
-// checked and gemm_runs(w, mode).
-void gemm(const float* x, int64_t n, const WeightView& w, const float* bias, float* y, ComputeMode mode);
+// One product of a group: y [n, w.rows] = x·wᵀ (+ bias [w.rows] f32, or none).
+struct GemmJob {
+  WeightView w;
+  const float* bias = nullptr;
+  float* y = nullptr;
+};
+
+// Every job over the same x [n, K] f32 in one pass of the pool (x rounded to
+// BF16 once): the jobs share K and dtype, sizes are checked and
+// gemm_runs(w, mode). Each y has the bits gemm() alone would give it.
+void gemm_group(const float* x, int64_t n, std::span<const GemmJob> jobs, ComputeMode mode);
+
+inline void gemm(const float* x, int64_t n, const WeightView& w, const float* bias, float* y, ComputeMode mode) {
+  const GemmJob job{w, bias, y};
+  gemm_group(x, n, std::span(&job, 1), mode);
+}
 
 }  // namespace smolvlm::kernels

@@ -21,6 +21,21 @@ void matmul(std::span<const float> x, int64_t n, const WeightView& w, std::span<
   gemm(x.data(), n, w, nullptr, y.data(), mode);
 }
 
+void matmul_group(std::span<const float> x, int64_t n, std::span<const MatmulOutput> outputs, ComputeMode mode) {
+  std::vector<GemmJob> jobs;
+  for (const MatmulOutput& o : outputs) {
+    const WeightView& first = outputs.front().w;
+    if (!gemm_runs(o.w, mode) || o.w.dtype != first.dtype || o.w.cols != first.cols) {
+      for (const MatmulOutput& each : outputs) matmul(x, n, each.w, each.y, mode);
+      return;
+    }
+    check_size("matmul", "x", x.size(), n * o.w.cols);
+    check_size("matmul", "y", o.y.size(), n * o.w.rows);
+    jobs.push_back(GemmJob{o.w, nullptr, o.y.data()});
+  }
+  gemm_group(x.data(), n, jobs, mode);
+}
+
 void reference::matmul(std::span<const float> x, int64_t n, const WeightView& w, std::span<float> y) {
   const int64_t IN = w.cols, OUT = w.rows;
   check_size("matmul", "x", x.size(), n * IN);

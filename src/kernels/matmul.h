@@ -16,6 +16,19 @@ namespace smolvlm::kernels {
 void matmul(std::span<const float> x, int64_t n, const WeightView& w, std::span<float> y,
             ComputeMode mode = ComputeMode::Exact);
 
+// One product of matmul_group: y = x·wᵀ.
+struct MatmulOutput {
+  WeightView w;
+  std::span<float> y;
+};
+
+// Every output over the same x, each with the bits matmul() gives it; where
+// the weights share a dtype and width they run as one pass of the pool (the
+// decoder's q/k/v and gate/up: a decode step wakes the threads once, not
+// three times).
+void matmul_group(std::span<const float> x, int64_t n, std::span<const MatmulOutput> outputs,
+                  ComputeMode mode = ComputeMode::Exact);
+
 namespace reference {
 // The scalar oracle: f32 products and sums in dot_f32's order.
 void matmul(std::span<const float> x, int64_t n, const WeightView& w, std::span<float> y);

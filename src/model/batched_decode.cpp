@@ -2,8 +2,8 @@
 // continuous batching. Row-wise work (norms, projections, RoPE, MLP, lm_head)
 // runs as one [B, ...] matmul per weight, so a step reads the weights once
 // however many sequences decode; attention is per sequence, each over its own
-// KV cache at its own position. Each kernel call mirrors decoder_layer.cpp's
-// for one token, so a row's arithmetic is the single-sequence arithmetic
+// KV cache at its own position. The rest is decoder_layer.h's, so a row's
+// arithmetic is the single-sequence arithmetic
 // (tests/model/batched_decode_test.cpp holds the two paths to equal bits).
 #include <string>
 #include <vector>
@@ -36,13 +36,7 @@ void attention_block(const DecoderLayerWeights& w, const TextConfig& c, int64_t 
                      kernels::ComputeMode mode) {
   const auto B = static_cast<int64_t>(caches.size());
   const int64_t NH = c.num_heads, NKV = c.num_kv_heads, D = c.head_dim;
-  kernels::rms_norm(x, B, w.input_norm, static_cast<float>(c.rms_norm_eps), s.normed);
-  kernels::matmul(s.normed, B, w.q_proj, s.q, mode);
-  add_lora_deltas(w.lora.q, s.normed, B, s.q, mode);
-  kernels::matmul(s.normed, B, w.k_proj, s.k, mode);
-  add_lora_deltas(w.lora.k, s.normed, B, s.k, mode);
-  kernels::matmul(s.normed, B, w.v_proj, s.v, mode);
-  add_lora_deltas(w.lora.v, s.normed, B, s.v, mode);
+  decoder_qkv_forward(w, c, x, B, s, mode);
   for (int64_t b = 0; b < B; ++b) {
     const std::span<const float> cos = std::span(rope.cos).subspan(b * D, D);
     const std::span<const float> sin = std::span(rope.sin).subspan(b * D, D);
@@ -59,19 +53,6 @@ void attention_block(const DecoderLayerWeights& w, const TextConfig& c, int64_t 
   }
   kernels::matmul(s.attn, B, w.o_proj, s.out, mode);
   add_lora_deltas(w.lora.o, s.attn, B, s.out, mode);
-  kernels::add_in_place(x, s.out);
-}
-
-void mlp_block(const DecoderLayerWeights& w, const TextConfig& c, std::span<float> x, int64_t B, LayerScratch& s,
-               kernels::ComputeMode mode) {
-  kernels::rms_norm(x, B, w.post_norm, static_cast<float>(c.rms_norm_eps), s.normed);
-  kernels::matmul(s.normed, B, w.gate_proj, s.gate, mode);
-  add_lora_deltas(w.lora.gate, s.normed, B, s.gate, mode);
-  kernels::matmul(s.normed, B, w.up_proj, s.up, mode);
-  add_lora_deltas(w.lora.up, s.normed, B, s.up, mode);
-  kernels::silu_mul(s.gate, s.up, s.gate);
-  kernels::matmul(s.gate, B, w.down_proj, s.out, mode);
-  add_lora_deltas(w.lora.down, s.gate, B, s.out, mode);
   kernels::add_in_place(x, s.out);
 }
 
@@ -97,7 +78,7 @@ void TextDecoder::forward_batch(std::span<const float> embeddings, std::span<KvC
   LayerScratch scratch(config_, B);
   for (int64_t l = 0; l < config_.num_layers; ++l) {
     attention_block(weights_.layers[l], config_, l, rope, caches, x, scratch, mode_);
-    mlp_block(weights_.layers[l], config_, x, B, scratch, mode_);
+    decoder_mlp_forward(weights_.layers[l], config_, x, B, scratch, mode_);
   }
   for (KvCache* cache : caches) cache->advance(1);
   kernels::rms_norm(x, B, weights_.final_norm, static_cast<float>(config_.rms_norm_eps), x);

@@ -13,13 +13,7 @@ namespace {
 void attention_block(const DecoderLayerWeights& w, const TextConfig& c, int64_t layer, const RopeTables& rope,
                      KvCache& cache, std::span<float> x, int64_t n, LayerScratch& s, kernels::ComputeMode mode) {
   const int64_t NH = c.num_heads, NKV = c.num_kv_heads, D = c.head_dim, PAST = cache.size();
-  kernels::rms_norm(x, n, w.input_norm, static_cast<float>(c.rms_norm_eps), s.normed);
-  kernels::matmul(s.normed, n, w.q_proj, s.q, mode);
-  add_lora_deltas(w.lora.q, s.normed, n, s.q, mode);
-  kernels::matmul(s.normed, n, w.k_proj, s.k, mode);
-  add_lora_deltas(w.lora.k, s.normed, n, s.k, mode);
-  kernels::matmul(s.normed, n, w.v_proj, s.v, mode);
-  add_lora_deltas(w.lora.v, s.normed, n, s.v, mode);
+  decoder_qkv_forward(w, c, x, n, s, mode);
   for (int64_t t = 0; t < n; ++t) {
     const std::span<const float> cos = std::span(rope.cos).subspan(t * D, D);
     const std::span<const float> sin = std::span(rope.sin).subspan(t * D, D);
@@ -35,20 +29,6 @@ void attention_block(const DecoderLayerWeights& w, const TextConfig& c, int64_t 
   kernels::add_in_place(x, s.out);
 }
 
-// x = x + down(silu(gate(h)) * up(h)) with h = RMSNorm_post(x).
-void mlp_block(const DecoderLayerWeights& w, const TextConfig& c, std::span<float> x, int64_t n, LayerScratch& s,
-               kernels::ComputeMode mode) {
-  kernels::rms_norm(x, n, w.post_norm, static_cast<float>(c.rms_norm_eps), s.normed);
-  kernels::matmul(s.normed, n, w.gate_proj, s.gate, mode);
-  add_lora_deltas(w.lora.gate, s.normed, n, s.gate, mode);
-  kernels::matmul(s.normed, n, w.up_proj, s.up, mode);
-  add_lora_deltas(w.lora.up, s.normed, n, s.up, mode);
-  kernels::silu_mul(s.gate, s.up, s.gate);
-  kernels::matmul(s.gate, n, w.down_proj, s.out, mode);
-  add_lora_deltas(w.lora.down, s.gate, n, s.out, mode);
-  kernels::add_in_place(x, s.out);
-}
-
 }  // namespace
 
 LayerScratch::LayerScratch(const TextConfig& c, int64_t n)
@@ -61,11 +41,34 @@ LayerScratch::LayerScratch(const TextConfig& c, int64_t n)
       gate(n * c.intermediate_size),
       up(n * c.intermediate_size) {}
 
+void decoder_qkv_forward(const DecoderLayerWeights& w, const TextConfig& c, std::span<const float> x, int64_t n,
+                         LayerScratch& s, kernels::ComputeMode mode) {
+  kernels::rms_norm(x, n, w.input_norm, static_cast<float>(c.rms_norm_eps), s.normed);
+  const kernels::MatmulOutput qkv[] = {{w.q_proj, s.q}, {w.k_proj, s.k}, {w.v_proj, s.v}};
+  kernels::matmul_group(s.normed, n, qkv, mode);
+  add_lora_deltas(w.lora.q, s.normed, n, s.q, mode);
+  add_lora_deltas(w.lora.k, s.normed, n, s.k, mode);
+  add_lora_deltas(w.lora.v, s.normed, n, s.v, mode);
+}
+
+void decoder_mlp_forward(const DecoderLayerWeights& w, const TextConfig& c, std::span<float> x, int64_t n,
+                         LayerScratch& s, kernels::ComputeMode mode) {
+  kernels::rms_norm(x, n, w.post_norm, static_cast<float>(c.rms_norm_eps), s.normed);
+  const kernels::MatmulOutput gate_up[] = {{w.gate_proj, s.gate}, {w.up_proj, s.up}};
+  kernels::matmul_group(s.normed, n, gate_up, mode);
+  add_lora_deltas(w.lora.gate, s.normed, n, s.gate, mode);
+  add_lora_deltas(w.lora.up, s.normed, n, s.up, mode);
+  kernels::silu_mul(s.gate, s.up, s.gate);
+  kernels::matmul(s.gate, n, w.down_proj, s.out, mode);
+  add_lora_deltas(w.lora.down, s.gate, n, s.out, mode);
+  kernels::add_in_place(x, s.out);
+}
+
 void decoder_layer_forward(const DecoderLayerWeights& w, const TextConfig& c, int64_t layer, const RopeTables& rope,
                            KvCache& cache, std::span<float> x, int64_t n_tokens, LayerScratch& s,
                            kernels::ComputeMode mode) {
   attention_block(w, c, layer, rope, cache, x, n_tokens, s, mode);
-  mlp_block(w, c, x, n_tokens, s, mode);
+  decoder_mlp_forward(w, c, x, n_tokens, s, mode);
 }
 
 }  // namespace smolvlm

@@ -30,6 +30,15 @@ struct LayerScratch {
   std::vector<float> up;      // [n, I]
 };
 
+// The parts of a layer that do not depend on positions, shared with the
+// batched decode step (batched_decode.cpp):
+// s.q, s.k, s.v = q/k/v_proj(RMSNorm_in(x)) (before RoPE), s.normed the norm's output.
+void decoder_qkv_forward(const DecoderLayerWeights& w, const TextConfig& c, std::span<const float> x, int64_t n,
+                         LayerScratch& s, kernels::ComputeMode mode);
+// x = x + down(silu(gate(h)) * up(h)) with h = RMSNorm_post(x).
+void decoder_mlp_forward(const DecoderLayerWeights& w, const TextConfig& c, std::span<float> x, int64_t n,
+                         LayerScratch& s, kernels::ComputeMode mode);
+
 // Runs layer `layer` on x [n_tokens, H] in place; every projection adds the
 // LoRA deltas bound in w.lora (none by default). The new positions are
 // cache.size() .. cache.size() + n_tokens - 1; their K (after RoPE) and V are

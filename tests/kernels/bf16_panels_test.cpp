@@ -31,8 +31,8 @@ struct PanelWeight {
   }
 };
 
-// n x in x out (in even): one row, tile remainders in rows (6) and panels
-// (16 outputs, strips of 4), several strips, the model's widths.
+// n x in x out (in even): one row, tile remainders in rows (6) and in panels
+// (64 outputs, 16 per vector), several panels, the model's widths.
 const int64_t kShapes[][3] = {{1, 2, 1},     {1, 18, 9},      {2, 34, 17},   {5, 16, 50},     {6, 64, 64},
                               {7, 100, 97},  {13, 576, 31},   {1, 576, 192}, {100, 778, 130}, {1, 1536, 200},
                               {19, 96, 300}, {64, 1152, 80}};
@@ -72,17 +72,17 @@ TEST(Bf16Panels, PackingKeepsEveryValueAndPadsTheLastPanelWithZeros) {
     int64_t nonzero_padding = 0;
     for (int64_t o = OUT; o < bf16_panel_count(OUT) * kPanelRows; ++o)
       for (int64_t k = 0; k < IN; ++k)
-        nonzero_padding += p.panels[(o / 16) * 16 * IN + (k / 2) * 32 + (o % 16) * 2 + k % 2] != 0;
+        nonzero_padding += p.panels[(o / kPanelRows) * kPanelRows * IN + (k / 2) * 2 * kPanelRows + (o % kPanelRows) * 2 + k % 2] != 0;
     EXPECT_EQ(nonzero_padding, 0) << OUT;
   }
 }
 
 TEST(Bf16Panels, PackingRefusesOddWidthsAndOtherDtypes) {
   const StoredWeight odd(DType::BF16, 3, 5, std::vector<float>(15, 1.0f));
-  std::vector<uint16_t> out(16 * 5);
+  std::vector<uint16_t> out(kPanelRows * 5);
   EXPECT_THROW(pack_bf16_panels(odd.view(), out), Error);
   const StoredWeight f16(DType::F16, 3, 4, std::vector<float>(12, 1.0f));
-  std::vector<uint16_t> out4(16 * 4);
+  std::vector<uint16_t> out4(kPanelRows * 4);
   EXPECT_THROW(pack_bf16_panels(f16.view(), out4), Error);
   EXPECT_FALSE(dtype_tensor_bytes(DType::BF16_PANELS, {3, 5}).has_value());
 }

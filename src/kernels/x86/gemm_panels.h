@@ -1,8 +1,8 @@
 // Fast matmul over BF16_PANELS weights (kernels/bf16_panels.h) on AVX-512
 // BF16: each step broadcasts one pair of an x row (rounded to BF16) and
 // multiplies it into 16 outputs with vdpbf16ps, so a tile of R rows and CV
-// panels keeps R x CV accumulators of 16 outputs each and stores them with no
-// horizontal sum. The dot-product form (gemm_bf16.h) spends about a third of
+// vectors of a panel keeps R x CV accumulators of 16 outputs each and stores
+// them with no horizontal sum. The dot-product form (gemm_bf16.h) spends about a third of
 // its time on those sums and on loading both operands as vectors.
 //
 // Every output is the sum of its pair products in k order in one f32 lane,
@@ -23,13 +23,15 @@ namespace smolvlm::kernels::x86 {
 
 // R x CV accumulators plus CV weight vectors and one broadcast stay in the 32
 // registers; per step R + CV loads feed R x CV products (prefill and vision).
+// CV vectors of 16 outputs make one panel (kPanelRows).
 constexpr int kPanelTileRows = 6, kPanelTileVecs = 4;
+static_assert(kPanelTileVecs * 16 == kPanelRows, "a tile spans one panel");
 
 // y rows [0, R), columns [0, cols) with cols <= 16 * CV, of x (R rows of BF16,
-// ldx apart) times the CV panels starting at `panels` (+ bias).
+// ldx apart) times the first CV vectors of `panel` (+ bias).
 template <int R, int CV>
-inline void panel_tile(const uint16_t* x, int64_t ldx, const uint16_t* panels, int64_t panel_values, int64_t pairs,
-                       int cols, const float* bias, float* y, int64_t ldy) {
+inline void panel_tile(const uint16_t* x, int64_t ldx, const uint16_t* panel, int64_t pairs, int cols,
+                       const float* bias, float* y, int64_t ldy) {
   __m512 acc[R][CV];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
@@ -38,7 +40,7 @@ inline void panel_tile(const uint16_t* x, int64_t ldx, const uint16_t* panels, i
   for (int64_t j = 0; j < pairs; ++j) {
     __m512bh w[CV];
 #pragma GCC unroll 8
-    for (int c = 0; c < CV; ++c) w[c] = (__m512bh)_mm512_loadu_si512(panels + c * panel_values + j * 32);
+    for (int c = 0; c < CV; ++c) w[c] = (__m512bh)_mm512_loadu_si512(panel + j * 2 * kPanelRows + c * 32);
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
       int32_t pair;
@@ -51,7 +53,6 @@ inline void panel_tile(const uint16_t* x, int64_t ldx, const uint16_t* panels, i
 #pragma GCC unroll 8
   for (int c = 0; c < CV; ++c) {
     const int n = cols - 16 * c < 16 ? cols - 16 * c : 16;
-    if (n <= 0) break;
     const __mmask16 m = static_cast<__mmask16>((1u << n) - 1u);
     const __m512 b = bias ? _mm512_maskz_loadu_ps(m, bias + 16 * c) : _mm512_setzero_ps();
 #pragma GCC unroll 8
@@ -59,38 +60,33 @@ inline void panel_tile(const uint16_t* x, int64_t ldx, const uint16_t* panels, i
   }
 }
 
-// Rows [r0, r1) in R-row tiles (the last ones smaller) against the CV panels
-// holding columns [c, c + cols).
+// Rows [r0, r1) in R-row tiles (the last ones smaller) against the panel
+// holding columns [c, c + cols), c a multiple of kPanelRows.
 template <int R, int CV>
 void panel_rows(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c, int cols) {
-  const int64_t K = a.k, OUT = a.w.rows, panel_values = kPanelRows * K;
-  const uint16_t* panels = static_cast<const uint16_t*>(a.w.data) + c / kPanelRows * panel_values;
+  const int64_t K = a.k, OUT = a.w.rows;
+  const uint16_t* panel = static_cast<const uint16_t*>(a.w.data) + c * K;
   const float* bias = a.bias ? a.bias + c : nullptr;
   int64_t r = r0;
-  for (; r + R <= r1; r += R)
-    panel_tile<R, CV>(a.x_bf16 + r * K, K, panels, panel_values, K / 2, cols, bias, a.y + r * OUT + c, OUT);
+  for (; r + R <= r1; r += R) panel_tile<R, CV>(a.x_bf16 + r * K, K, panel, K / 2, cols, bias, a.y + r * OUT + c, OUT);
   if constexpr (R > 1)
     if (r < r1) panel_rows<R - 1, CV>(a, r, r1, c, cols);
 }
 
-// Columns [c0, c1), c0 a multiple of 16: CV-panel strips while every row tile
-// of [r0, r1) passes over each (a strip stays in L2), the last strip narrower.
-template <int R, int CV>
-void panel_strips(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
-  for (int64_t c = c0; c < c1; c += 16 * CV) {
-    const int cols = static_cast<int>(c1 - c < 16 * CV ? c1 - c : 16 * CV);
-    switch ((cols + 15) / 16) {  // never read a panel past the last
+// Columns [c0, c1), c0 a multiple of kPanelRows: panel by panel while every
+// row tile of [r0, r1) passes over each (a panel stays in L2); the last
+// panel reads only the vectors it has columns in.
+inline void gemm_bf16_panels(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float*) {
+  constexpr int R = kPanelTileRows;
+  for (int64_t c = c0; c < c1; c += kPanelRows) {
+    const int cols = static_cast<int>(c1 - c < kPanelRows ? c1 - c : kPanelRows);
+    switch ((cols + 15) / 16) {
       case 1: panel_rows<R, 1>(a, r0, r1, c, cols); break;
       case 2: panel_rows<R, 2>(a, r0, r1, c, cols); break;
       case 3: panel_rows<R, 3>(a, r0, r1, c, cols); break;
-      default: panel_rows<R, CV>(a, r0, r1, c, cols); break;
+      default: panel_rows<R, kPanelTileVecs>(a, r0, r1, c, cols); break;
     }
   }
-}
-
-inline void gemm_bf16_panels(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float*) {
-  static_assert(kPanelTileVecs == 4, "panel_strips dispatches strips of up to 4 panels");
-  panel_strips<kPanelTileRows, kPanelTileVecs>(a, r0, r1, c0, c1);
 }
 
 }  // namespace smolvlm::kernels::x86
