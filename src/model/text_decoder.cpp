@@ -1,5 +1,7 @@
 #include "model/text_decoder.h"
 
+#include <algorithm>
+#include <optional>
 #include <string>
 
 #include "core/error.h"
@@ -35,6 +37,11 @@ TextDecoder::TextDecoder(const TensorStore& weights, const ModelConfig& config, 
   for (int64_t l = 0; l < config_.num_layers; ++l) weights_.layers[l].lora = std::move(layers[l]);
 }
 
+void TextDecoder::set_prefill_chunk_tokens(int64_t n) {
+  if (n < 1) throw Error("text decoder", "a prefill chunk needs at least one token, not " + std::to_string(n));
+  prefill_chunk_tokens_ = n;
+}
+
 void TextDecoder::embed(std::span<const int32_t> ids, std::span<float> out) const {
   kernels::embedding_rows(weights_.embed_tokens, ids, out);
 }
@@ -66,16 +73,33 @@ void TextDecoder::check_forward_args(std::span<const float> embeddings, int64_t 
 void TextDecoder::forward(std::span<const float> embeddings, int64_t n_tokens, KvCache& cache,
                           std::span<float> logits, bool all_logits) const {
   check_forward_args(embeddings, n_tokens, cache, logits, all_logits);
-  const int64_t H = config_.hidden_size, N = n_tokens;
+  const int64_t H = config_.hidden_size, V = config_.vocab_size;
+  // A long prompt (an image is ~1000 tokens) runs through the layers a chunk
+  // at a time, as a prefill continued over the cache does: the activations
+  // are sized by the chunk, not the prompt. Only the last chunk's last row
+  // needs logits unless all are wanted.
+  std::optional<LayerScratch> scratch;
+  for (int64_t first = 0; first < n_tokens; first += prefill_chunk_tokens_) {
+    const int64_t n = std::min(prefill_chunk_tokens_, n_tokens - first);
+    if (!scratch || static_cast<int64_t>(scratch->out.size()) != n * H) scratch.emplace(config_, n);
+    const bool last = first + n == n_tokens;
+    const std::span<float> wanted = all_logits ? logits.subspan(first * V, n * V) : last ? logits : std::span<float>();
+    forward_chunk(embeddings.subspan(first * H, n * H), n, cache, *scratch, wanted, all_logits);
+  }
+}
+
+void TextDecoder::forward_chunk(std::span<const float> embeddings, int64_t n, KvCache& cache, LayerScratch& scratch,
+                                std::span<float> logits, bool all_logits) const {
+  const int64_t H = config_.hidden_size;
   // SPEC §2 step 1 happened in embed() (and the image merge); x is the residual stream.
   std::vector<float> x(embeddings.begin(), embeddings.end());
-  const RopeTables rope = rope_tables(inv_freq_, cache.size(), N);
-  LayerScratch scratch(config_, N);
+  const RopeTables rope = rope_tables(inv_freq_, cache.size(), n);
   for (int64_t l = 0; l < config_.num_layers; ++l)
-    decoder_layer_forward(weights_.layers[l], config_, l, rope, cache, x, N, scratch, mode_);
-  cache.advance(N);
+    decoder_layer_forward(weights_.layers[l], config_, l, rope, cache, x, n, scratch, mode_);
+  cache.advance(n);
+  if (logits.empty()) return;
   // Step 3: final RMSNorm and lm_head, only on the rows whose logits are wanted.
-  const int64_t FIRST = all_logits ? 0 : N - 1, ROWS = N - FIRST;
+  const int64_t FIRST = all_logits ? 0 : n - 1, ROWS = n - FIRST;
   const std::span<float> rows = std::span(x).subspan(FIRST * H, ROWS * H);
   kernels::rms_norm(rows, ROWS, weights_.final_norm, static_cast<float>(config_.rms_norm_eps), rows);
   kernels::matmul(rows, ROWS, weights_.lm_head, logits, mode_);

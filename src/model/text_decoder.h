@@ -12,6 +12,7 @@
 #include "io/model_config.h"
 #include "io/safetensors.h"
 #include "kernels/compute_mode.h"
+#include "model/decoder_layer.h"
 #include "model/kv_cache.h"
 #include "model/lora_adapter.h"
 #include "model/text_weights.h"
@@ -34,6 +35,12 @@ class TextDecoder {
   // How the caches made for this decoder store K and V (F32 unless set).
   KvElement kv_element() const { return kv_element_; }
   void set_kv_element(KvElement e) { kv_element_ = e; }
+  // The most positions one pass through the layers takes: forward() runs
+  // longer inputs in chunks of this many (the same bits as one pass: every
+  // kernel computes a row on its own), so its activations stay bounded.
+  static constexpr int64_t kDefaultPrefillChunkTokens = 512;
+  int64_t prefill_chunk_tokens() const { return prefill_chunk_tokens_; }
+  void set_prefill_chunk_tokens(int64_t n);
 
   // Embedding rows for ids into out [ids.size(), hidden] (f32). The VLM
   // overwrites image positions before forward.
@@ -58,6 +65,10 @@ class TextDecoder {
                      std::span<float> logits) const;
 
  private:
+  // forward() of at most prefill_chunk_tokens_ positions into a scratch made
+  // for n; logits as forward's, or empty for none.
+  void forward_chunk(std::span<const float> embeddings, int64_t n, KvCache& cache, LayerScratch& scratch,
+                     std::span<float> logits, bool all_logits) const;
   void check_forward_args(std::span<const float> embeddings, int64_t n_tokens, const KvCache& cache,
                           std::span<const float> logits, bool all_logits) const;
 
@@ -66,6 +77,7 @@ class TextDecoder {
   std::vector<float> inv_freq_;  // RoPE, [head_dim / 2]
   kernels::ComputeMode mode_;
   KvElement kv_element_ = KvElement::F32;
+  int64_t prefill_chunk_tokens_ = kDefaultPrefillChunkTokens;
   // Owns the A/B values weights_.layers[l].lora views (shared, so copies stay valid).
   std::shared_ptr<const std::vector<ScaledLora>> lora_;
 };
