@@ -5,6 +5,7 @@
 
 #include "cli_args.h"
 #include "commands.h"
+#include "core/large_allocations.h"
 
 namespace {
 
@@ -31,6 +32,9 @@ constexpr const char* kUsage =
 
 int main(int argc, char** argv) {
   using namespace smolvlm::cli;
+  // Before anything large is allocated, so freed activations, caches and
+  // images stop counting in the resident set (core/large_allocations.h).
+  smolvlm::map_large_allocations_separately();
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
       std::strcmp(argv[1], "help") == 0) {
     std::cout << kUsage;
