@@ -9,6 +9,8 @@
 #include "core/dtype.h"
 #include "kernels/bf16_panels.h"
 #include "kernels/matmul.h"
+#include "kernels/quant_formats.h"
+#include "kernels/quant_panels.h"
 
 namespace smolvlm::kernels {
 namespace {
@@ -73,6 +75,45 @@ void BM_GemvFromDram(benchmark::State& state) {
   state.counters["weight_GB/s"] =
       benchmark::Counter(2.0 * in * out * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
+// The same for block-quantized weights (Q8_0, Q4_0) in their GGUF rows or,
+// as the fast mode loads them, in panels.
+void BM_QuantGemvFromDram(benchmark::State& state, DType dtype, bool panels) {
+  const int64_t out = state.range(0), in = state.range(1);
+  const int64_t row_bytes = static_cast<int64_t>(quant_row_bytes(dtype, in));
+  const int64_t copies = 256LL * 1024 * 1024 / (row_bytes * out);
+  std::vector<std::vector<uint8_t>> set;
+  std::mt19937 rng(1);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<float> row(in), x(in), y(out);
+  for (float& v : x) v = dist(rng);
+  for (int64_t i = 0; i < copies; ++i) {
+    std::vector<uint8_t> w(out * row_bytes);
+    for (int64_t o = 0; o < out; ++o) {
+      for (float& v : row) v = 0.05f * dist(rng);
+      quantize_row(dtype, row, w.data() + o * row_bytes);
+    }
+    if (panels) {
+      std::vector<uint8_t> packed(*dtype_tensor_bytes(quant_panels_of(dtype), {out, in}));
+      pack_quant_panels(WeightView{dtype, out, in, w.data()}, packed);
+      w = std::move(packed);
+    }
+    set.push_back(std::move(w));
+  }
+  const DType stored = panels ? quant_panels_of(dtype) : dtype;
+  int64_t next = 0;
+  for (auto _ : state) {
+    const WeightView w{stored, out, in, set[next++ % copies].data()};
+    matmul(x, 1, w, y, ComputeMode::Fast);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["weight_GB/s"] =
+      benchmark::Counter(static_cast<double>(row_bytes * out) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q8_0, DType::Q8_0, false)->Args({576, 576})->Args({1536, 576})->Args({576, 1536})->Args({8192, 2048})->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q4_0, DType::Q4_0, false)->Args({576, 576})->Args({1536, 576})->Args({576, 1536})->Args({8192, 2048})->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q8_0_panels, DType::Q8_0, true)->Args({576, 576})->Args({1536, 576})->Args({576, 1536})->Args({8192, 2048})->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q4_0_panels, DType::Q4_0, true)->Args({576, 576})->Args({1536, 576})->Args({576, 1536})->Args({8192, 2048})->UseRealTime()->Unit(benchmark::kMicrosecond);
+
 BENCHMARK(BM_GemvFromDram)->Args({576, 576})->Args({192, 576})->Args({1536, 576})->Args({576, 1536})->Args({8192, 2048})->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 // fast: BF16 weights row-major (the dot-product kernel); panels: BF16_PANELS (the broadcast kernel).

@@ -34,6 +34,8 @@ std::string_view dtype_name(DType t) {
   if (t == DType::Q4_0) return "Q4_0";
   if (t == DType::Q4_K) return "Q4_K";
   if (t == DType::BF16_PANELS) return "BF16_PANELS";
+  if (t == DType::Q8_0_PANELS) return "Q8_0_PANELS";
+  if (t == DType::Q4_0_PANELS) return "Q4_0_PANELS";
   return "?";
 }
 
@@ -55,6 +57,11 @@ std::optional<uint64_t> dtype_tensor_bytes(DType t, const std::vector<int64_t>& 
   if (t == DType::BF16_PANELS) {  // rows padded to whole 64-row panels (kernels/bf16_panels.h)
     if (shape.size() != 2 || shape[0] < 0 || shape[1] < 0 || shape[1] % 2 != 0) return std::nullopt;
     return static_cast<uint64_t>((shape[0] + 63) / 64 * 64) * static_cast<uint64_t>(shape[1]) * 2;
+  }
+  if (t == DType::Q8_0_PANELS || t == DType::Q4_0_PANELS) {  // 16-row panels of blocks (kernels/quant_panels.h)
+    if (shape.size() != 2 || shape[0] < 0 || shape[1] < 0 || shape[1] % 32 != 0) return std::nullopt;
+    const uint64_t block_bytes = t == DType::Q8_0_PANELS ? 544 : 288;
+    return static_cast<uint64_t>((shape[0] + 15) / 16) * static_cast<uint64_t>(shape[1] / 32) * block_bytes;
   }
   const int64_t block = dtype_block_elems(t);
   if (dtype_block_bytes(t) == 0 || (block > 1 && (shape.empty() || shape.back() % block != 0))) return std::nullopt;

@@ -12,9 +12,10 @@ namespace smolvlm {
 
 // Q8_0, Q4_0 and Q4_K are GGUF's block-quantized weights (kernels/quant_formats.h):
 // never in a safetensors header, made at load or read from a quantized folder
-// (io/quantized_tensors.h). BF16_PANELS is BF16 re-laid out for the fast
-// matmul (kernels/bf16_panels.h): made at load, never stored.
-enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL, Q8_0, Q4_0, Q4_K, BF16_PANELS };
+// (io/quantized_tensors.h). The *_PANELS dtypes are BF16 / Q8_0 / Q4_0
+// re-laid out for the fast kernels (kernels/bf16_panels.h, quant_panels.h):
+// made at load, never stored.
+enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL, Q8_0, Q4_0, Q4_K, BF16_PANELS, Q8_0_PANELS, Q4_0_PANELS };
 
 size_t dtype_size_bytes(DType t);      // 0 for the block and panel dtypes
 std::string_view dtype_name(DType t);  // safetensors spelling: "F32", "BF16", ...; "Q8_0", "Q4_0", "Q4_K"
@@ -26,8 +27,8 @@ bool dtype_is_quantized(DType t);
 int64_t dtype_block_elems(DType t);
 size_t dtype_block_bytes(DType t);
 // Bytes of a row-major tensor of `shape` (a block dtype blocks its last
-// dimension; BF16_PANELS pads rows to 64); none when the last dimension is not
-// a whole number of blocks (BF16_PANELS: of pairs).
+// dimension; the panel dtypes pad rows to whole panels); none when the last
+// dimension is not a whole number of blocks (BF16_PANELS: of pairs).
 std::optional<uint64_t> dtype_tensor_bytes(DType t, const std::vector<int64_t>& shape);
 
 inline float bf16_to_f32(uint16_t h) {

@@ -7,6 +7,7 @@
 #include "kernels/bf16_panels.h"
 #include "kernels/isa.h"
 #include "kernels/parallel.h"
+#include "kernels/quant_matmul.h"
 
 namespace smolvlm::kernels {
 namespace {
@@ -48,7 +49,7 @@ uint16_t* bf16_scratch(int64_t n) {
 }  // namespace
 
 bool gemm_runs(const WeightView& w, ComputeMode mode) {
-  if (active_isa() == Isa::Scalar || !is_supported_weight_dtype(w.dtype) || dtype_is_quantized(w.dtype)) return false;
+  if (active_isa() == Isa::Scalar || !is_supported_weight_dtype(w.dtype) || quant_matmul_reads(w.dtype)) return false;
   return w.dtype != DType::BF16_PANELS || (mode == ComputeMode::Fast && backend().gemm_bf16_panels);
 }
 

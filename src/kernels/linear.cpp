@@ -22,7 +22,7 @@ std::vector<float> checked_bias(const WeightView& w, const WeightView& bias) {
 
 void linear(std::span<const float> x, int64_t n, const WeightView& w, const WeightView& bias, std::span<float> y,
             ComputeMode mode) {
-  if (dtype_is_quantized(w.dtype)) {
+  if (quant_matmul_reads(w.dtype)) {
     const std::vector<float> b = checked_bias(w, bias);
     check_size("linear", "x", x.size(), n * w.cols);
     check_size("linear", "y", y.size(), n * w.rows);

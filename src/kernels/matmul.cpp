@@ -10,7 +10,7 @@
 namespace smolvlm::kernels {
 
 void matmul(std::span<const float> x, int64_t n, const WeightView& w, std::span<float> y, ComputeMode mode) {
-  if (dtype_is_quantized(w.dtype)) {
+  if (quant_matmul_reads(w.dtype)) {
     check_size("matmul", "x", x.size(), n * w.cols);
     check_size("matmul", "y", y.size(), n * w.rows);
     return quant_matmul(x.data(), n, w, nullptr, y.data(), mode);

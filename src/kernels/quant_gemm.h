@@ -14,7 +14,7 @@ struct QuantGemmArgs {
   const float* xs = nullptr;   // [n, k / 32 * 8]: each block's scale 8 times
   const int32_t* xsum = nullptr;  // [n, k / 32]: each block's Σ q
   int64_t n = 0, k = 0;
-  WeightView w;                 // [out, k], Q8_0 or Q4_0
+  WeightView w;                 // [out, k], Q8_0 or Q4_0, as rows or panels
   const float* bias = nullptr;  // [out] or none
   float* y = nullptr;           // [n, out]
 };

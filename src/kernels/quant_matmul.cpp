@@ -9,6 +9,7 @@
 #include "kernels/parallel.h"
 #include "kernels/quant_formats.h"
 #include "kernels/quant_gemm.h"
+#include "kernels/quant_panels.h"
 
 namespace smolvlm::kernels {
 namespace {
@@ -101,9 +102,11 @@ void quant_matmul_fast(const QuantKernels& kernels, const float* x, int64_t n, c
 
 bool quant_fast_available() { return quant_kernels() != nullptr; }
 
+bool quant_matmul_reads(DType dtype) { return dtype_is_quantized(dtype) || is_quant_panels(dtype); }
+
 void quant_matmul(const float* x, int64_t n, const WeightView& w, const float* bias, float* y, ComputeMode mode) {
   if (n <= 0 || w.rows <= 0) return;
-  quant_row_bytes(w.dtype, w.cols);  // throws for a dtype or width the blocks cannot hold
+  if (!is_quant_panels(w.dtype)) quant_row_bytes(w.dtype, w.cols);  // throws for a dtype or width the blocks cannot hold
   // Q4_K has no integer kernel yet: its Fast is Exact.
   const QuantKernels* kernels = mode == ComputeMode::Fast && w.dtype != DType::Q4_K ? quant_kernels() : nullptr;
   if (kernels) return quant_matmul_fast(*kernels, x, n, w, bias, y);

@@ -10,8 +10,12 @@
 
 namespace smolvlm::kernels {
 
+// True for the weight dtypes quant_matmul() takes: Q8_0, Q4_0, Q4_K and the
+// panel layouts of the first two (quant_panels.h).
+bool quant_matmul_reads(DType dtype);
+
 // x [n, w.cols] f32, bias [w.rows] f32 or none, y [n, w.rows]; sizes already
-// checked, w.dtype Q8_0, Q4_0 or Q4_K.
+// checked, quant_matmul_reads(w.dtype). Panels give the bits rows give.
 //   Exact: each weight row dequantized to f32, then dot_f32 (+ bias): the
 //     bits of reference::matmul / reference::linear.
 //   Fast: activations quantized per 32-block to int8 (quantize_activations)

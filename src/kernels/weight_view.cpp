@@ -6,12 +6,13 @@
 #include "core/error.h"
 #include "kernels/bf16_panels.h"
 #include "kernels/quant_formats.h"
+#include "kernels/quant_panels.h"
 
 namespace smolvlm::kernels {
 
 bool is_supported_weight_dtype(DType dtype) {
   return dtype == DType::BF16 || dtype == DType::F16 || dtype == DType::F32 || dtype == DType::BF16_PANELS ||
-         dtype_is_quantized(dtype);
+         dtype_is_quantized(dtype) || is_quant_panels(dtype);
 }
 
 void weight_row_to_f32(const WeightView& w, int64_t row, std::span<float> out) {
@@ -36,6 +37,10 @@ void weight_row_to_f32(const WeightView& w, int64_t row, std::span<float> out) {
     }
     case DType::BF16_PANELS:
       bf16_panels_row_to_f32(w, row, out);
+      return;
+    case DType::Q8_0_PANELS:
+    case DType::Q4_0_PANELS:
+      quant_panels_row_to_f32(w, row, out);
       return;
     case DType::Q8_0:
     case DType::Q4_0:

@@ -12,7 +12,7 @@ namespace smolvlm::kernels {
 
 struct WeightView {
   DType dtype = DType::F32;  // BF16, F16, F32, Q8_0 / Q4_0 / Q4_K (quant_formats.h: rows of blocks)
-                             // or BF16_PANELS (bf16_panels.h)
+                             // or BF16_PANELS / Q8_0_PANELS / Q4_0_PANELS (bf16_panels.h, quant_panels.h)
   int64_t rows = 0;          // out features (1 for a vector such as a norm weight)
   int64_t cols = 0;          // in features
   const void* data = nullptr;

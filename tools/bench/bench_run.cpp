@@ -29,7 +29,10 @@ constexpr int64_t kQuestionTokens = 20;
 // The decoder's stored weights dtype, lower-case as on the command line ("bf16").
 std::string stored_dtype(const LoadedModel& m) {
   DType dtype = m.weights.get(m.config.text_prefix + "layers.0.self_attn.q_proj.weight").dtype;
-  if (dtype == DType::BF16_PANELS) dtype = DType::BF16;  // the same values, laid out for the fast kernel
+  // The same values, laid out for the fast kernels.
+  if (dtype == DType::BF16_PANELS) dtype = DType::BF16;
+  if (dtype == DType::Q8_0_PANELS) dtype = DType::Q8_0;
+  if (dtype == DType::Q4_0_PANELS) dtype = DType::Q4_0;
   std::string name(dtype_name(dtype));
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
   return name;

@@ -24,6 +24,7 @@
 #include <cstring>
 
 #include "kernels/quant_gemm.h"
+#include "kernels/x86/quant_panels_vnni.h"
 
 namespace smolvlm::kernels::x86 {
 namespace {
@@ -235,8 +236,13 @@ void quant_gemm_dtype(const QuantGemmArgs& a, int64_t r0, int64_t r1, int64_t c0
 }
 
 void quant_gemm(const QuantGemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float* scratch) {
-  if (a.w.dtype == DType::Q8_0) return quant_gemm_dtype<DType::Q8_0>(a, r0, r1, c0, c1, scratch);
-  if (a.w.dtype == DType::Q4_0) return quant_gemm_dtype<DType::Q4_0>(a, r0, r1, c0, c1, scratch);
+  switch (a.w.dtype) {
+    case DType::Q8_0: return quant_gemm_dtype<DType::Q8_0>(a, r0, r1, c0, c1, scratch);
+    case DType::Q4_0: return quant_gemm_dtype<DType::Q4_0>(a, r0, r1, c0, c1, scratch);
+    case DType::Q8_0_PANELS: return quant_gemm_panels<DType::Q8_0_PANELS>(a, r0, r1, c0, c1);
+    case DType::Q4_0_PANELS: return quant_gemm_panels<DType::Q4_0_PANELS>(a, r0, r1, c0, c1);
+    default: return;
+  }
 }
 
 int64_t quant_scratch_floats(int64_t k) { return (k / kBlock * kPanelBlockBytes + 3) / 4; }

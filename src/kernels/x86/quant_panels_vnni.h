@@ -1,0 +1,144 @@
+// The integer matmul over Q8_0_PANELS / Q4_0_PANELS weights (quant_panels.h)
+// with AVX-512 VNNI: per block, each 64-byte group of a panel times the
+// broadcast 4 activation bytes it pairs with adds 16 rows' partial block sums
+// into 16 int32 lanes, so no transposing sums and no per-call packing (the
+// row-layout kernels in avx512vnni_quant.cpp do both). Per output the result
+// is the row-layout kernels' to the bit: integer block sums, corrected by
+// -bias · Σ x, as f32 times d_w · d_x, fma'd in block order. Include only from
+// the VNNI file.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/quant_gemm.h"
+#include "kernels/quant_panels.h"
+
+namespace smolvlm::kernels::x86 {
+
+// R rows x CV panels of integer sums and f32 sums stay in registers (24 of 32).
+constexpr int kQuantPanelTileRows = 4, kQuantPanelTileVecs = 3;
+
+template <DType D>
+struct PanelBlocks {
+  static constexpr int kGroups = D == DType::Q8_0_PANELS ? 8 : 4;  // 64-byte loads per block
+  static constexpr int64_t kBytes = kGroups * 64 + 32;
+  static constexpr int kBias = D == DType::Q8_0_PANELS ? 128 : 8;
+};
+
+inline __m512i broadcast_group(const int8_t* x) {
+  int32_t group;
+  std::memcpy(&group, x, sizeof group);
+  return _mm512_set1_epi32(group);
+}
+
+// Rows r .. r + R - 1 times the CV panels from `panel` on (panel_bytes apart),
+// columns [c, c + cols) with cols <= 16 * CV.
+template <DType D, int R, int CV>
+inline void quant_panel_tile(const QuantGemmArgs& a, int64_t r, const uint8_t* panel, int64_t panel_bytes, int cols,
+                             float* y, int64_t ldy, const float* bias) {
+  using PB = PanelBlocks<D>;
+  const int64_t K = a.k, blocks = K / 32;
+  __m512 acc[R][CV];
+#pragma GCC unroll 8
+  for (int i = 0; i < R; ++i)
+#pragma GCC unroll 8
+    for (int c = 0; c < CV; ++c) acc[i][c] = _mm512_setzero_ps();
+  // A single row has too few chains to hide vpdpbusd's latency: its groups
+  // go into S partial sums (integers: the total is the same whatever the split).
+  constexpr int S = R == 1 ? 4 : 1;
+  for (int64_t b = 0; b < blocks; ++b) {
+    __m512i part[S][R][CV];
+#pragma GCC unroll 8
+    for (int p = 0; p < S; ++p)
+#pragma GCC unroll 8
+      for (int i = 0; i < R; ++i)
+#pragma GCC unroll 8
+        for (int c = 0; c < CV; ++c) part[p][i][c] = _mm512_setzero_si512();
+#pragma GCC unroll 8
+    for (int g = 0; g < PB::kGroups; ++g) {
+      __m512i(&isum)[R][CV] = part[g % S];
+      __m512i lo[CV], hi[CV];
+#pragma GCC unroll 8
+      for (int c = 0; c < CV; ++c) {
+        const __m512i v = _mm512_loadu_si512(panel + c * panel_bytes + b * PB::kBytes + g * 64);
+        if constexpr (D == DType::Q8_0_PANELS) {
+          lo[c] = v;
+        } else {  // the low nibbles are elements 4g.., the high ones 16 + 4g..
+          lo[c] = _mm512_and_si512(v, _mm512_set1_epi8(0x0f));
+          hi[c] = _mm512_and_si512(_mm512_srli_epi16(v, 4), _mm512_set1_epi8(0x0f));
+        }
+      }
+#pragma GCC unroll 8
+      for (int i = 0; i < R; ++i) {
+        const int8_t* xb = a.xq + (r + i) * K + b * 32;
+        const __m512i x_lo = broadcast_group(xb + 4 * g);
+#pragma GCC unroll 8
+        for (int c = 0; c < CV; ++c) isum[i][c] = _mm512_dpbusd_epi32(isum[i][c], lo[c], x_lo);
+        if constexpr (D == DType::Q4_0_PANELS) {
+          const __m512i x_hi = broadcast_group(xb + 16 + 4 * g);
+#pragma GCC unroll 8
+          for (int c = 0; c < CV; ++c) isum[i][c] = _mm512_dpbusd_epi32(isum[i][c], hi[c], x_hi);
+        }
+      }
+    }
+    __m512i(&isum)[R][CV] = part[0];
+#pragma GCC unroll 8
+    for (int p = 1; p < S; ++p)
+#pragma GCC unroll 8
+      for (int i = 0; i < R; ++i)
+#pragma GCC unroll 8
+        for (int c = 0; c < CV; ++c) isum[i][c] = _mm512_add_epi32(isum[i][c], part[p][i][c]);
+#pragma GCC unroll 8
+    for (int c = 0; c < CV; ++c) {
+      const __m512 dw = _mm512_cvtph_ps(
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(panel + c * panel_bytes + b * PB::kBytes + PB::kGroups * 64)));
+#pragma GCC unroll 8
+      for (int i = 0; i < R; ++i) {
+        const int64_t row = r + i;
+        const __m512i corr = _mm512_set1_epi32(PB::kBias * a.xsum[row * blocks + b]);
+        const __m512 f = _mm512_cvtepi32_ps(_mm512_sub_epi32(isum[i][c], corr));
+        acc[i][c] = _mm512_fmadd_ps(f, _mm512_mul_ps(dw, _mm512_set1_ps(a.xs[(row * blocks + b) * 8])), acc[i][c]);
+      }
+    }
+  }
+#pragma GCC unroll 8
+  for (int c = 0; c < CV; ++c) {
+    const int n = cols - 16 * c < 16 ? cols - 16 * c : 16;
+    const __mmask16 m = static_cast<__mmask16>((1u << n) - 1u);
+    const __m512 bv = bias ? _mm512_maskz_loadu_ps(m, bias + 16 * c) : _mm512_setzero_ps();
+#pragma GCC unroll 8
+    for (int i = 0; i < R; ++i) _mm512_mask_storeu_ps(y + i * ldy + 16 * c, m, _mm512_add_ps(acc[i][c], bv));
+  }
+}
+
+template <DType D, int R, int CV>
+void quant_panel_rows(const QuantGemmArgs& a, int64_t r0, int64_t r1, int64_t c, int cols) {
+  const int64_t OUT = a.w.rows, panel_bytes = a.k / 32 * PanelBlocks<D>::kBytes;
+  const uint8_t* panel = static_cast<const uint8_t*>(a.w.data) + c / kQuantPanelRows * panel_bytes;
+  const float* bias = a.bias ? a.bias + c : nullptr;
+  int64_t r = r0;
+  for (; r + R <= r1; r += R) quant_panel_tile<D, R, CV>(a, r, panel, panel_bytes, cols, a.y + r * OUT + c, OUT, bias);
+  if constexpr (R > 1)
+    if (r < r1) quant_panel_rows<D, R - 1, CV>(a, r, r1, c, cols);
+}
+
+// Columns [c0, c1), c0 a multiple of 16, in strips of CV panels while every
+// row tile passes over each; the last strip reads only the panels it has.
+template <DType D>
+void quant_gemm_panels(const QuantGemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+  constexpr int R = kQuantPanelTileRows, CV = kQuantPanelTileVecs;
+  static_assert(CV == 3, "the switch below covers strips of up to 3 panels");
+  for (int64_t c = c0; c < c1; c += 16 * CV) {
+    const int cols = static_cast<int>(c1 - c < 16 * CV ? c1 - c : 16 * CV);
+    switch ((cols + 15) / 16) {
+      case 1: quant_panel_rows<D, R, 1>(a, r0, r1, c, cols); break;
+      case 2: quant_panel_rows<D, R, 2>(a, r0, r1, c, cols); break;
+      default: quant_panel_rows<D, R, CV>(a, r0, r1, c, cols); break;
+    }
+  }
+}
+
+}  // namespace smolvlm::kernels::x86
