@@ -23,6 +23,8 @@ struct QuantKernels {
   // Rows [r0, r1) times outputs [c0, c1); scratch holds scratch_floats(k) floats.
   void (*gemm)(const QuantGemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float* scratch) = nullptr;
   int64_t (*scratch_floats)(int64_t k) = nullptr;
+  // quantize_activations (quant_matmul.h) over n values, the same bits.
+  void (*quantize_activations)(const float* x, int64_t n, int8_t* q, float* scales, int32_t* sums) = nullptr;
 };
 
 namespace x86 {

@@ -72,8 +72,7 @@ void quant_matmul_fast(const QuantKernels& kernels, const float* x, int64_t n, c
   int32_t* xsum = act.sums.data();
   shared_pool().parallel_for(n, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t)
-      quantize_activations(std::span<const float>(x + t * K, static_cast<size_t>(K)), xq + t * K, xs + t * ldxs,
-                           xsum + t * (K / kQuantBlock));
+      kernels.quantize_activations(x + t * K, K, xq + t * K, xs + t * ldxs, xsum + t * (K / kQuantBlock));
   });
   const QuantGemmArgs args{xq, xs, xsum, n, K, w, bias, y};
   // Each task packs its weight panels once for all its rows, so row blocks

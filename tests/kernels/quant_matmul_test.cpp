@@ -12,6 +12,7 @@
 #include "kernels/linear.h"
 #include "kernels/matmul.h"
 #include "kernels/quant_formats.h"
+#include "kernels/quant_gemm.h"
 #include "kernels/quant_matmul.h"
 #include "simd_test_util.h"
 
@@ -146,6 +147,28 @@ TEST(QuantActivations, AreQ8_0ValuesWithTheF32Scale) {
     for (int i = 0; i < 8; ++i) EXPECT_EQ(scales[b * 8 + i], amax / 127.0f);
   }
 }
+
+#if defined(__x86_64__)
+// The integer kernels' own quantizer gives the reference's bits, ties
+// (x / d exactly k + 1/2) and all-zero blocks included.
+TEST(QuantActivations, TheVnniQuantizerGivesTheReferenceBits) {
+  if (!quant_fast_available()) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
+  std::mt19937 rng(16);
+  std::vector<float> x = random_floats(rng, 32 * 40, 3.0f);
+  for (int j = 0; j < 32; ++j) x[j] = j == 0 ? 127.0f : static_cast<float>(j % 9) - 4.5f;  // d = 1: halves tie
+  for (int j = 32; j < 64; ++j) x[j] = 0.0f;
+  for (int j = 64; j < 96; ++j) x[j] = j == 64 ? -254.0f : 0.5f * static_cast<float>(j - 80) + 1.0f;  // d = 2
+  const int64_t n = static_cast<int64_t>(x.size()), blocks = n / 32;
+  std::vector<int8_t> want_q(n), got_q(n);
+  std::vector<float> want_s(blocks * 8), got_s(blocks * 8);
+  std::vector<int32_t> want_sum(blocks), got_sum(blocks);
+  quantize_activations(x, want_q.data(), want_s.data(), want_sum.data());
+  x86::avx512vnni_quant_kernels().quantize_activations(x.data(), n, got_q.data(), got_s.data(), got_sum.data());
+  EXPECT_EQ(got_q, want_q);
+  EXPECT_EQ(got_s, want_s);
+  EXPECT_EQ(got_sum, want_sum);
+}
+#endif
 
 }  // namespace
 }  // namespace smolvlm::kernels

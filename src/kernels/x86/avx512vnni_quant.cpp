@@ -245,12 +245,40 @@ void quant_gemm(const QuantGemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int6
   }
 }
 
+// quantize_activations (quant_matmul.h) a block per step, the same bits:
+// amax is a max (exact in any order; a NaN lane never wins, as with
+// std::max), and roundf's half-away-from-zero comes from the truncation and
+// the exact remainder.
+void quantize_activations(const float* x, int64_t n, int8_t* q, float* scales, int32_t* sums) {
+  const __m512 sign_bit = _mm512_set1_ps(-0.0f), half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.0f);
+  for (int64_t b = 0; b < n / kBlock; ++b) {
+    const __m512 x0 = _mm512_loadu_ps(x + b * kBlock), x1 = _mm512_loadu_ps(x + b * kBlock + 16);
+    const __m512 amax_lanes =
+        _mm512_max_ps(_mm512_andnot_ps(sign_bit, x1), _mm512_max_ps(_mm512_andnot_ps(sign_bit, x0), _mm512_setzero_ps()));
+    const float amax = _mm512_reduce_max_ps(amax_lanes);
+    const float d = amax / 127.0f;
+    const __m512 id = _mm512_set1_ps(d != 0.0f ? 1.0f / d : 0.0f);
+    __m512i qi[2];
+    for (int h = 0; h < 2; ++h) {
+      const __m512 t = _mm512_mul_ps(h == 0 ? x0 : x1, id);
+      const __m512 whole = _mm512_roundscale_ps(t, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+      const __m512 away = _mm512_or_ps(one, _mm512_and_ps(t, sign_bit));  // ±1 with t's sign
+      const __mmask16 up = _mm512_cmp_ps_mask(_mm512_andnot_ps(sign_bit, _mm512_sub_ps(t, whole)), half, _CMP_GE_OQ);
+      qi[h] = _mm512_cvttps_epi32(_mm512_mask_add_ps(whole, up, whole, away));
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(q + b * kBlock), _mm512_cvtepi32_epi8(qi[0]));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(q + b * kBlock + 16), _mm512_cvtepi32_epi8(qi[1]));
+    _mm256_storeu_ps(scales + b * 8, _mm256_set1_ps(d));
+    if (sums) sums[b] = _mm512_reduce_add_epi32(_mm512_add_epi32(qi[0], qi[1]));
+  }
+}
+
 int64_t quant_scratch_floats(int64_t k) { return (k / kBlock * kPanelBlockBytes + 3) / 4; }
 
 }  // namespace
 
 const QuantKernels& avx512vnni_quant_kernels() {
-  static const QuantKernels table{quant_gemm, quant_scratch_floats};
+  static const QuantKernels table{quant_gemm, quant_scratch_floats, quantize_activations};
   return table;
 }
 
