@@ -17,6 +17,7 @@
 namespace smolvlm::kernels {
 namespace {
 
+using testing::matmul_oracle;
 using testing::max_scaled_error;
 using testing::random_floats;
 using testing::ScopedThreads;
@@ -36,18 +37,6 @@ struct PanelWeight {
 const int64_t kShapes[][3] = {{1, 2, 1},     {1, 18, 9},      {2, 34, 17},   {5, 16, 50},     {6, 64, 64},
                               {7, 100, 97},  {13, 576, 31},   {1, 576, 192}, {100, 778, 130}, {1, 1536, 200},
                               {19, 96, 300}, {64, 1152, 80}};
-
-std::vector<double> oracle_on_bf16_x(const std::vector<float>& x, int64_t n, const StoredWeight& w) {
-  std::vector<double> y(n * w.rows);
-  for (int64_t t = 0; t < n; ++t)
-    for (int64_t o = 0; o < w.rows; ++o) {
-      double acc = 0.0;
-      for (int64_t i = 0; i < w.cols; ++i)
-        acc += static_cast<double>(bf16_to_f32(f32_to_bf16(x[t * w.cols + i]))) * w.values[o * w.cols + i];
-      y[t * w.rows + o] = acc;
-    }
-  return y;
-}
 
 class PanelsFast : public ::testing::Test {
  protected:
@@ -96,7 +85,7 @@ TEST_F(PanelsFast, MatchesTheOracleOnBf16RoundedActivations) {
     const PanelWeight p(w);
     std::vector<float> y(N * OUT);
     matmul(x, N, p.view, y, ComputeMode::Fast);
-    EXPECT_LT(max_scaled_error(y, oracle_on_bf16_x(x, N, w)), 1e-5) << "n=" << N << " in=" << IN << " out=" << OUT;
+    EXPECT_LT(max_scaled_error(y, matmul_oracle(x, N, w, true)), 1e-5) << "n=" << N << " in=" << IN << " out=" << OUT;
   }
 }
 

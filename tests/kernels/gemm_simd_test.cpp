@@ -13,24 +13,11 @@
 namespace smolvlm::kernels {
 namespace {
 
+using testing::matmul_oracle;
 using testing::max_scaled_error;
 using testing::random_floats;
 using testing::ScopedThreads;
 using testing::StoredWeight;
-
-std::vector<double> oracle(const std::vector<float>& x, int64_t n, const StoredWeight& w, bool round_x_to_bf16) {
-  std::vector<double> y(n * w.rows);
-  for (int64_t t = 0; t < n; ++t)
-    for (int64_t o = 0; o < w.rows; ++o) {
-      double acc = 0.0;
-      for (int64_t i = 0; i < w.cols; ++i) {
-        const float xi = x[t * w.cols + i];
-        acc += static_cast<double>(round_x_to_bf16 ? bf16_to_f32(f32_to_bf16(xi)) : xi) * w.values[o * w.cols + i];
-      }
-      y[t * w.rows + o] = acc;
-    }
-  return y;
-}
 
 // n x in x out, covering single rows, tile remainders, vector tails and several tiles.
 const int64_t kShapes[][3] = {{1, 1, 1},   {1, 17, 9},   {2, 33, 7},    {3, 16, 50},    {4, 64, 13},
@@ -51,7 +38,7 @@ TEST_P(GemmOnIsa, ExactMatchesTheOracleForEveryDtype) {
       std::vector<float> y(N * OUT), ref(N * OUT);
       matmul(x, N, w.view(), y);
       reference::matmul(x, N, w.view(), ref);
-      EXPECT_LT(max_scaled_error(y, oracle(x, N, w, false)), 1e-5)
+      EXPECT_LT(max_scaled_error(y, matmul_oracle(x, N, w)), 1e-5)
           << dtype_name(dtype) << " n=" << N << " in=" << IN << " out=" << OUT;
       std::vector<double> ref_d(ref.begin(), ref.end());
       EXPECT_LT(max_scaled_error(y, ref_d), 1e-5) << dtype_name(dtype) << " n=" << N << " in=" << IN;
@@ -68,7 +55,7 @@ TEST_P(GemmOnIsa, FastMatchesTheOracleOnBf16RoundedActivations) {
     matmul(x, N, w.view(), y, ComputeMode::Fast);
     // BF16 products are exact in f32: only the rounding of x and the f32 sums differ.
     const bool rounds = GetParam() == Isa::Avx512Bf16;
-    EXPECT_LT(max_scaled_error(y, oracle(x, N, w, rounds)), 1e-5) << "n=" << N << " in=" << IN << " out=" << OUT;
+    EXPECT_LT(max_scaled_error(y, matmul_oracle(x, N, w, rounds)), 1e-5) << "n=" << N << " in=" << IN << " out=" << OUT;
   }
 }
 

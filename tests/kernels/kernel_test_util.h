@@ -44,6 +44,23 @@ struct StoredWeight {
   WeightView view() const { return WeightView{dtype, rows, cols, bytes.data()}; }
 };
 
+// y = x·Wᵀ in f64 over the stored weight values, x optionally rounded to BF16
+// first (what the fast kernels multiply).
+inline std::vector<double> matmul_oracle(const std::vector<float>& x, int64_t n, const StoredWeight& w,
+                                         bool round_x_to_bf16 = false) {
+  std::vector<double> y(n * w.rows);
+  for (int64_t t = 0; t < n; ++t)
+    for (int64_t o = 0; o < w.rows; ++o) {
+      double acc = 0.0;
+      for (int64_t i = 0; i < w.cols; ++i) {
+        const float xi = x[t * w.cols + i];
+        acc += static_cast<double>(round_x_to_bf16 ? bf16_to_f32(f32_to_bf16(xi)) : xi) * w.values[o * w.cols + i];
+      }
+      y[t * w.rows + o] = acc;
+    }
+  return y;
+}
+
 // max |a - b| / (1 + |b|): relative for large values, absolute near zero.
 inline double max_scaled_error(const std::vector<float>& got, const std::vector<double>& want) {
   double worst = 0.0;

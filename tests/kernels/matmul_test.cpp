@@ -9,21 +9,10 @@
 namespace smolvlm::kernels {
 namespace {
 
+using testing::matmul_oracle;
 using testing::max_scaled_error;
 using testing::random_floats;
 using testing::StoredWeight;
-
-std::vector<double> matmul_oracle(const std::vector<float>& x, int64_t n, const StoredWeight& w) {
-  std::vector<double> y(n * w.rows);
-  for (int64_t t = 0; t < n; ++t)
-    for (int64_t o = 0; o < w.rows; ++o) {
-      double acc = 0.0;
-      for (int64_t i = 0; i < w.cols; ++i)
-        acc += static_cast<double>(x[t * w.cols + i]) * w.values[o * w.cols + i];
-      y[t * w.rows + o] = acc;
-    }
-  return y;
-}
 
 class MatmulTest : public ::testing::TestWithParam<DType> {};
 

@@ -18,6 +18,7 @@
 
 #include "kernels/backend.h"
 #include "kernels/bf16_panels.h"
+#include "kernels/x86/panel_store.h"
 
 namespace smolvlm::kernels::x86 {
 
@@ -50,14 +51,7 @@ inline void panel_tile(const uint16_t* x, int64_t ldx, const uint16_t* panel, in
       for (int c = 0; c < CV; ++c) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], xr, w[c]);
     }
   }
-#pragma GCC unroll 8
-  for (int c = 0; c < CV; ++c) {
-    const int n = cols - 16 * c < 16 ? cols - 16 * c : 16;
-    const __mmask16 m = static_cast<__mmask16>((1u << n) - 1u);
-    const __m512 b = bias ? _mm512_maskz_loadu_ps(m, bias + 16 * c) : _mm512_setzero_ps();
-#pragma GCC unroll 8
-    for (int r = 0; r < R; ++r) _mm512_mask_storeu_ps(y + r * ldy + 16 * c, m, _mm512_add_ps(acc[r][c], b));
-  }
+  store_panel_tile<R, CV>(acc, cols, bias, y, ldy);
 }
 
 // Rows [r0, r1) in R-row tiles (the last ones smaller) against the panel

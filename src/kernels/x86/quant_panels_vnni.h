@@ -15,6 +15,7 @@
 
 #include "kernels/quant_gemm.h"
 #include "kernels/quant_panels.h"
+#include "kernels/x86/panel_store.h"
 
 namespace smolvlm::kernels::x86 {
 
@@ -104,14 +105,7 @@ inline void quant_panel_tile(const QuantGemmArgs& a, int64_t r, const uint8_t* p
       }
     }
   }
-#pragma GCC unroll 8
-  for (int c = 0; c < CV; ++c) {
-    const int n = cols - 16 * c < 16 ? cols - 16 * c : 16;
-    const __mmask16 m = static_cast<__mmask16>((1u << n) - 1u);
-    const __m512 bv = bias ? _mm512_maskz_loadu_ps(m, bias + 16 * c) : _mm512_setzero_ps();
-#pragma GCC unroll 8
-    for (int i = 0; i < R; ++i) _mm512_mask_storeu_ps(y + i * ldy + 16 * c, m, _mm512_add_ps(acc[i][c], bv));
-  }
+  store_panel_tile<R, CV>(acc, cols, bias, y, ldy);
 }
 
 template <DType D, int R, int CV>
