@@ -1,8 +1,11 @@
-// The f32 products of exact-mode attention for any vector ISA V (the policy
-// that attention_tiles.h runs): keys transposed once per kv head so the
-// scores are register tiles of FMAs over head dims, and P·V as FMAs of
-// broadcast probabilities with value rows read in place.
+// The f32 products of attention for any vector ISA V (the policies that
+// attention_tiles.h runs): the exact mode's keys transposed once per kv head
+// so the scores are register tiles of FMAs over head dims, the fast decode's
+// scores from key rows in place, and P·V as FMAs of broadcast probabilities
+// with value rows read in place.
 #pragma once
+
+#include <immintrin.h>
 
 #include <cstdint>
 
@@ -151,6 +154,54 @@ struct ExactProducts {
   template <int R>
   void pv(const float* p, int64_t j0, int64_t n, const float* alpha, float* o, int64_t ldo) const {
     block_pv_all<V, E, R>(p, n, a.v, v0 + j0 * a.kv_row, a.kv_row, a.head_dim, alpha, o, ldo);
+  }
+};
+
+// The fast mode's scores for a few queries (decode), straight from the key
+// rows as stored: per key, lanes of q · k over head dims summed by
+// reduce_add4's tree. Packing transposed keys costs a pass over the whole
+// cache per step, for one or a few query rows (a 2.2B decode step: 126 MB of
+// f32 written and read again).
+template <class V, KvElement E>
+struct RowKeyProducts {
+  static constexpr int64_t KB = attn_key_block<V>();
+  static int64_t scratch_floats(const AttentionArgs&) { return 0; }
+
+  const AttentionArgs& a;
+  float* unused_scratch;
+  int64_t kv0 = 0;  // element of a.k and a.v where the kv head's rows start
+
+  void pack(int64_t g) { kv0 = g * a.kv_head_stride; }
+  template <int R>
+  void load_queries(const float* const*) {}
+  template <int R>
+  void scores(const float* const* q, int64_t j0, float* s) const {
+    using F = typename V::F;
+    const int64_t D = a.head_dim;
+    const __m128 scale = _mm_set1_ps(a.scale);
+    for (int64_t j = j0; j < j0 + KB; j += 4) {
+      F acc[R][4];
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r)
+        for (int i = 0; i < 4; ++i) acc[r][i] = V::zero();
+      for (int i = 0; i < 4 && j + i < a.n_keys; ++i) {  // keys past the last stay 0, never read
+        const int64_t kj = kv0 + (j + i) * a.kv_row;
+        for (int64_t d = 0; d < D; d += V::L) {
+          const bool whole = d + V::L <= D;
+          const int n = static_cast<int>(D - d);
+          const F k = whole ? load_kv<V, E>(a.k, kj + d) : load_kv_n<V, E>(a.k, kj + d, n);
+#pragma GCC unroll 8
+          for (int r = 0; r < R; ++r) acc[r][i] = V::fma(whole ? V::load(q[r] + d) : V::load_n(q[r] + d, n), k, acc[r][i]);
+        }
+      }
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r)
+        _mm_storeu_ps(s + r * KB + (j - j0), _mm_mul_ps(V::reduce_add4(acc[r][0], acc[r][1], acc[r][2], acc[r][3]), scale));
+    }
+  }
+  template <int R>
+  void pv(const float* p, int64_t j0, int64_t n, const float* alpha, float* o, int64_t ldo) const {
+    block_pv_all<V, E, R>(p, n, a.v, kv0 + j0 * a.kv_row, a.kv_row, a.head_dim, alpha, o, ldo);
   }
 };
 

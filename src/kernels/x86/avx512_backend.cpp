@@ -19,9 +19,15 @@ namespace {
 // would first convert the whole cache to BF16 for one query row, so it stays f32.
 bool bf16_products(const AttentionArgs& a) { return a.fast && a.n_queries >= 16; }
 
+// The fast mode's decode scores keys in place, whatever the cache stores
+// (halves give the bits of their widened values); the exact mode keeps its
+// transposed keys.
+bool row_key_products(const AttentionArgs& a) { return a.fast && !bf16_products(a); }
+
 template <KvElement E>
 void attention_stored_as(const AttentionArgs& a, int64_t t0, int64_t t1, float* scratch) {
   if (bf16_products(a)) return attention<Avx512, Bf16Products<E>>(a, t0, t1, scratch);
+  if (row_key_products(a)) return attention<Avx512, RowKeyProducts<Avx512, E>>(a, t0, t1, scratch);
   attention<Avx512, ExactProducts<Avx512, E>>(a, t0, t1, scratch);
 }
 
@@ -35,8 +41,9 @@ void attention_either(const AttentionArgs& a, int64_t t0, int64_t t1, float* scr
 
 // Scratch does not depend on how K and V are stored.
 int64_t attention_scratch_either(const AttentionArgs& a) {
-  return bf16_products(a) ? attention_scratch_floats<Avx512, Bf16Products<>>(a)
-                          : attention_scratch_floats<Avx512, ExactProducts<Avx512>>(a);
+  if (bf16_products(a)) return attention_scratch_floats<Avx512, Bf16Products<>>(a);
+  if (row_key_products(a)) return attention_scratch_floats<Avx512, RowKeyProducts<Avx512, KvElement::BF16>>(a);
+  return attention_scratch_floats<Avx512, ExactProducts<Avx512>>(a);
 }
 
 }  // namespace
