@@ -90,7 +90,7 @@ std::string report_table(const BenchReport& r) {
   if (r.video_ttft_frames_s)
     t += "\nvideo TTFT medians: frames (decode, preprocess, encodes) " + number(*r.video_ttft_frames_s) +
          " s, prefill " + number(*r.video_ttft_prefill_s) + " s";
-  t += "\npeak RSS " + number(r.peak_rss_mb) + " MB; a decode step reads " +
+  t += "\npeak RSS " + number(r.peak_rss_mb) + " MiB; a decode step reads " +
        number(r.decode_bytes_per_token / 1e6) + " MB (weights at their stored dtype + KV cache); KV cache " +
        r.kv_dtype + ", " + number(static_cast<double>(r.kv_cache_bytes) / 1e6) + " MB\n";
   return t;
