@@ -20,18 +20,6 @@ namespace {
 
 using namespace testing;
 
-double accumulate_step(TrainableDecoder& decoder, const std::vector<TrainingExample>& examples) {
-  decoder.zero_gradients();
-  double loss = 0;
-  for (int mb = 0; mb < 2; ++mb) {
-    const std::span<const TrainingExample> batch(examples.data() + 2 * mb, 2);
-    const int64_t N = count_label_tokens(batch);
-    const LossSum s = decoder.accumulate_gradients(batch, 1.0 / (static_cast<double>(N) * 2));
-    loss += s.loss_sum / s.n_tokens / 2;
-  }
-  return loss;
-}
-
 TEST(Bf16Training, LoraStepStaysCloseToExact) {
   const std::vector<TrainingExample>& examples = sft_examples("labels_notebook", false);
   LoadedModel& model = tiny_model();
@@ -53,13 +41,6 @@ TEST(Bf16Training, LoraStepStaysCloseToExact) {
               bf16_loss, exact_loss, loss_err, worst);
 }
 
-}  // namespace
-}  // namespace smolvlm::train
-
-namespace smolvlm::train {
-namespace {
-
-using namespace testing;
 using smolvlm::testing::TempDir;
 
 // `smolvlm finetune --dtype bf16`: three LoRA steps on one text conversation

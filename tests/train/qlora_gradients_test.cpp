@@ -44,20 +44,6 @@ TensorStore dequantized_copy(const TensorStore& store) {
   return TensorStore::from_memory("dequantized", std::move(tensors));
 }
 
-// The loss of one optimizer step (micro-batches [0, 1] and [2, 3], README
-// "Loss reduction") with the gradients left in the decoder.
-double accumulate_step(TrainableDecoder& decoder, const std::vector<TrainingExample>& examples) {
-  decoder.zero_gradients();
-  double loss = 0;
-  for (int mb = 0; mb < 2; ++mb) {
-    const std::span<const TrainingExample> batch(examples.data() + 2 * mb, 2);
-    const int64_t N = count_label_tokens(batch);
-    const LossSum s = decoder.accumulate_gradients(batch, 1.0 / (static_cast<double>(N) * 2));
-    loss += s.loss_sum / s.n_tokens / 2;
-  }
-  return loss;
-}
-
 void expect_qlora_equals_lora_over_dequantized(DType base, bool checkpointing) {
   const std::vector<TrainingExample> examples = sft_examples("labels_notebook", false);
   // QLoRA as `smolvlm finetune --method qlora` builds it: text weights quantized at load.

@@ -18,6 +18,7 @@
 #include "io/safetensors.h"
 #include "model/lora_adapter.h"
 #include "smolvlm.h"
+#include "train/trainable_decoder.h"
 #include "train/training_example.h"
 
 namespace smolvlm::train::testing {
@@ -130,5 +131,19 @@ inline double l2_norm(std::span<const float> v) {
 }
 
 inline double relative_error(double got, double want) { return std::abs(got - want) / std::abs(want); }
+
+// The loss of one optimizer step (micro-batches [0, 1] and [2, 3], README
+// "Loss reduction") with the gradients left in the decoder.
+inline double accumulate_step(TrainableDecoder& decoder, const std::vector<TrainingExample>& examples) {
+  decoder.zero_gradients();
+  double loss = 0;
+  for (int mb = 0; mb < 2; ++mb) {
+    const std::span<const TrainingExample> batch(examples.data() + 2 * mb, 2);
+    const int64_t N = count_label_tokens(batch);
+    const LossSum s = decoder.accumulate_gradients(batch, 1.0 / (static_cast<double>(N) * 2));
+    loss += s.loss_sum / s.n_tokens / 2;
+  }
+  return loss;
+}
 
 }  // namespace smolvlm::train::testing
