@@ -1,6 +1,6 @@
 // Attention at the model's shapes: the vision towers' full attention (1024
 // patches x 12 heads x 64, 729 x 16 x 72) and the decoder's causal attention
-// (prefill, and one decode step over a long cache). Counter: GFLOP/s of the
+// (prefill, and one decode step over a long cache; f32 and BF16 caches). Counter: GFLOP/s of the
 // two products (4 * queries * keys * head_dim per head; half for causal prefill).
 #include <benchmark/benchmark.h>
 
@@ -9,6 +9,7 @@
 
 #include "kernels/attention.h"
 #include "kernels/attention_full.h"
+#include "core/dtype.h"
 
 namespace smolvlm::kernels {
 namespace {
@@ -34,12 +35,17 @@ void BM_FullAttention(benchmark::State& state, ComputeMode mode) {
 }
 
 // {new tokens, cached tokens}: SmolLM2-135M heads (9 query, 3 kv, dim 64).
-void BM_CausalAttention(benchmark::State& state, ComputeMode mode) {
+void BM_CausalAttention(benchmark::State& state, ComputeMode mode, KvElement element) {
   const int64_t T = state.range(0), P = state.range(1), NH = 9, NKV = 3, D = 64, CAP = P + T;
   const auto q = random_vector(T * NH * D), k = random_vector(NKV * CAP * D), v = random_vector(NKV * CAP * D);
+  // The engine's fast mode caches BF16 by default.
+  std::vector<uint16_t> k_half(k.size()), v_half(v.size());
+  for (size_t i = 0; i < k.size(); ++i) k_half[i] = f32_to_bf16(k[i]), v_half[i] = f32_to_bf16(v[i]);
+  const KvSpan ks = element == KvElement::F32 ? KvSpan(k) : KvSpan(k_half, element);
+  const KvSpan vs = element == KvElement::F32 ? KvSpan(v) : KvSpan(v_half, element);
   std::vector<float> out(T * NH * D);
   for (auto _ : state) {
-    causal_attention(q, k, v, AttentionShape{T, P, NH, NKV, D, CAP}, out, mode);
+    causal_attention(q, ks, vs, AttentionShape{T, P, NH, NKV, D, CAP}, out, mode);
     benchmark::DoNotOptimize(out.data());
   }
   const double pairs = T == 1 ? static_cast<double>(P + 1) : T * (P + (T + 1) / 2.0);
@@ -50,10 +56,12 @@ BENCHMARK_CAPTURE(BM_FullAttention, exact, ComputeMode::Exact)
     ->Args({1024, 12, 64})->Args({729, 16, 72})->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_FullAttention, fast, ComputeMode::Fast)
     ->Args({1024, 12, 64})->Args({729, 16, 72})->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_CausalAttention, exact, ComputeMode::Exact)
+BENCHMARK_CAPTURE(BM_CausalAttention, exact, ComputeMode::Exact, KvElement::F32)
     ->Args({512, 0})->Args({1, 1024})->Args({1, 4096})->UseRealTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(BM_CausalAttention, fast, ComputeMode::Fast)
+BENCHMARK_CAPTURE(BM_CausalAttention, fast, ComputeMode::Fast, KvElement::F32)
     ->Args({512, 0})->Args({1, 1024})->Args({1, 4096})->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_CausalAttention, fast_bf16_cache, ComputeMode::Fast, KvElement::BF16)
+    ->Args({512, 0})->Args({1, 640})->Args({1, 1024})->Args({1, 4096})->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace smolvlm::kernels

@@ -140,9 +140,10 @@ TEST_P(AttentionOnIsa, FastIsCloseToTheReferenceOnRoundedInputs) {
   }
 }
 
-// Fast mode: a prefill chunk uses BF16 products, a decode step stays f32
-// (converting the cache for one query would cost more than it saves), so
-// they agree within the BF16 tolerance; chunks of 16+ agree bit for bit.
+// Fast mode: a prefill chunk of 16+ queries packs its kv head for BF16
+// products, a decode step reads the cache rows in place with BF16 products
+// summed in another order, so they agree within the BF16 tolerance; chunks
+// of 16+ agree bit for bit.
 TEST_P(AttentionOnIsa, FastCausalDecodeChunksAndPrefillAgree) {
   std::mt19937 rng(15);
   const int64_t T = 64, NH = 4, NKV = 2, D = 72, ROW = NH * D;
@@ -157,6 +158,36 @@ TEST_P(AttentionOnIsa, FastCausalDecodeChunksAndPrefillAgree) {
                      std::span(chunks).subspan(t0 * ROW, 32 * ROW), ComputeMode::Fast);
   EXPECT_EQ(chunks, full);
   EXPECT_LT(max_scaled_error(steps, as_double(full)), 5e-2);
+}
+
+// A fast decode step (and any chunk under 16 queries) rounds q, k, v and the
+// probabilities to BF16: against the reference on BF16-rounded q, k, v only
+// the probabilities' rounding is left. Head dims past one or two vectors of
+// pairs and odd ones, keys past a 64-key block, GQA.
+TEST_P(AttentionOnIsa, FastFewQueriesAreCloseToTheReferenceOnRoundedInputs) {
+  std::mt19937 rng(16);
+  auto round = [](std::vector<float> v) {
+    for (float& x : v) x = bf16_to_f32(f32_to_bf16(x));
+    return v;
+  };
+  // {queries, cached, heads, kv heads, head dim}
+  const int64_t shapes[][5] = {{1, 0, 1, 1, 16}, {1, 70, 9, 3, 64}, {3, 130, 4, 2, 72}, {15, 40, 2, 1, 7}, {1, 64, 2, 2, 33}};
+  for (const auto& s : shapes) {
+    const int64_t T = s[0], P = s[1], NH = s[2], NKV = s[3], D = s[4], CAP = P + T;
+    const AttentionShape shape{T, P, NH, NKV, D, CAP};
+    const auto q = random_floats(rng, T * NH * D, 2.0f), k = random_floats(rng, NKV * CAP * D),
+               v = random_floats(rng, NKV * CAP * D);
+    std::vector<float> fast(q.size()), exact(q.size()), ref(q.size());
+    causal_attention(q, k, v, shape, fast, ComputeMode::Fast);
+    causal_attention(q, k, v, shape, exact, ComputeMode::Exact);
+    reference::causal_attention(round(q), round(k), round(v), shape, ref);
+    if (GetParam() != Isa::Avx512Bf16) {
+      EXPECT_EQ(fast, exact);  // no BF16 dot product: Fast runs exact
+      continue;
+    }
+    EXPECT_LT(max_scaled_error(fast, as_double(ref)), 1e-2) << "T=" << T << " past=" << P << " d=" << D;
+    for (float x : fast) ASSERT_TRUE(std::isfinite(x));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Isas, AttentionOnIsa, ::testing::ValuesIn(testing::supported_isas()),

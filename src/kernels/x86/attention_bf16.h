@@ -55,6 +55,14 @@ struct Bf16Products {
     return (__m256i)_mm512_cvtneps_pbh(kv16(base, i, n));
   }
 
+  // permutex2var_epi16 indices that interleave the low 16 elements of two
+  // vectors: a0 b0 a1 b1 ... (one BF16 pair per 32-bit lane).
+  static __m512i pair_interleave() {
+    alignas(64) int16_t idx[32];
+    for (int i = 0; i < 16; ++i) idx[2 * i] = static_cast<int16_t>(i), idx[2 * i + 1] = static_cast<int16_t>(32 + i);
+    return _mm512_load_si512(idx);
+  }
+
   // Row x[0, D) as BF16 into out[0, 2 * pairs), the odd tail 0.
   void row_to_bf16(const float* x, uint16_t* out) const {
     for (int64_t d = 0; d < 2 * pairs(a); d += 16) {
@@ -90,11 +98,7 @@ struct Bf16Products {
         for (int i = 0; i < 16 && p0 + i < NP; ++i) _mm512_storeu_ps(reinterpret_cast<float*>(dst + i * KB), rows[i]);
       }
     // Values: keys j and j + 1 interleaved per dim.
-    const __m512i interleave = [] {
-      alignas(64) int16_t idx[32];
-      for (int i = 0; i < 16; ++i) idx[2 * i] = static_cast<int16_t>(i), idx[2 * i + 1] = static_cast<int16_t>(32 + i);
-      return _mm512_load_si512(idx);
-    }();
+    const __m512i interleave = pair_interleave();
     for (int64_t j = 0; j < NK; j += 2)
       for (int64_t d = 0; d < DP; d += 16) {
         const int64_t n = a.head_dim - d > 0 ? a.head_dim - d : 0;

@@ -2,6 +2,7 @@
 // those -m flags (CMakeLists.txt) and runs only where isa.cpp found them.
 #if defined(__x86_64__)
 #include "kernels/x86/attention_bf16.h"
+#include "kernels/x86/attention_bf16_rows.h"
 #include "kernels/x86/attention_exact.h"
 #include "kernels/x86/attention_tiles.h"
 #include "kernels/x86/backends.h"
@@ -15,19 +16,16 @@
 namespace smolvlm::kernels::x86 {
 namespace {
 
-// BF16 products pay off for many queries (prefill, vision); a decode step
-// would first convert the whole cache to BF16 for one query row, so it stays f32.
+// Packed BF16 products pay off for many queries (prefill, vision); for a few
+// (a decode step) packing would be a pass over the whole cache per step, so
+// they read the cache rows in place. The exact mode keeps its transposed keys.
 bool bf16_products(const AttentionArgs& a) { return a.fast && a.n_queries >= 16; }
-
-// The fast mode's decode scores keys in place, whatever the cache stores
-// (halves give the bits of their widened values); the exact mode keeps its
-// transposed keys.
 bool row_key_products(const AttentionArgs& a) { return a.fast && !bf16_products(a); }
 
 template <KvElement E>
 void attention_stored_as(const AttentionArgs& a, int64_t t0, int64_t t1, float* scratch) {
   if (bf16_products(a)) return attention<Avx512, Bf16Products<E>>(a, t0, t1, scratch);
-  if (row_key_products(a)) return attention<Avx512, RowKeyProducts<Avx512, E>>(a, t0, t1, scratch);
+  if (row_key_products(a)) return attention<Avx512, Bf16RowProducts<E>>(a, t0, t1, scratch);
   attention<Avx512, ExactProducts<Avx512, E>>(a, t0, t1, scratch);
 }
 
@@ -42,7 +40,7 @@ void attention_either(const AttentionArgs& a, int64_t t0, int64_t t1, float* scr
 // Scratch does not depend on how K and V are stored.
 int64_t attention_scratch_either(const AttentionArgs& a) {
   if (bf16_products(a)) return attention_scratch_floats<Avx512, Bf16Products<>>(a);
-  if (row_key_products(a)) return attention_scratch_floats<Avx512, RowKeyProducts<Avx512, KvElement::BF16>>(a);
+  if (row_key_products(a)) return attention_scratch_floats<Avx512, Bf16RowProducts<KvElement::BF16>>(a);
   return attention_scratch_floats<Avx512, ExactProducts<Avx512>>(a);
 }
 

@@ -27,6 +27,11 @@ struct PanelBlocks {
   static constexpr int kGroups = D == DType::Q8_0_PANELS ? 8 : 4;  // 64-byte loads per block
   static constexpr int64_t kBytes = kGroups * 64 + 32;
   static constexpr int kBias = D == DType::Q8_0_PANELS ? 128 : 8;
+  // A one-row pass streams each panel once, from DRAM in decode: the hardware
+  // prefetcher alone left one thread at ~half the read bandwidth (bench_kernels
+  // QuantGemvFromDram), so the loop asks for the block ~1 KiB ahead itself.
+  static constexpr int kPrefetchBlocks = static_cast<int>((1024 + kBytes - 1) / kBytes);
+  static constexpr int kLines = static_cast<int>((kBytes + 63) / 64);
 };
 
 inline __m512i broadcast_group(const int8_t* x) {
@@ -58,6 +63,14 @@ inline void quant_panel_tile(const QuantGemmArgs& a, int64_t r, const uint8_t* p
       for (int i = 0; i < R; ++i)
 #pragma GCC unroll 8
         for (int c = 0; c < CV; ++c) part[p][i][c] = _mm512_setzero_si512();
+    if constexpr (R == 1) {
+#pragma GCC unroll 8
+      for (int c = 0; c < CV; ++c)
+#pragma GCC unroll 10
+        for (int l = 0; l < PB::kLines; ++l)
+          _mm_prefetch(reinterpret_cast<const char*>(panel + c * panel_bytes + (b + PB::kPrefetchBlocks) * PB::kBytes + l * 64),
+                       _MM_HINT_T0);
+    }
 #pragma GCC unroll 8
     for (int g = 0; g < PB::kGroups; ++g) {
       __m512i(&isum)[R][CV] = part[g % S];

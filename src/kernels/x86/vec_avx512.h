@@ -59,6 +59,11 @@ struct Avx512 {
     return _mm_cvtss_f32(q);
   }
   static float reduce_max(F v) { return _mm512_reduce_max_ps(v); }
+  // Four 128-bit parts as one vector, part 0 in the low lanes.
+  static F from_quarters(const __m128 (&p)[L / 4]) {
+    const F lo = _mm512_insertf32x4(_mm512_castps128_ps512(p[0]), p[1], 1);
+    return _mm512_insertf32x4(_mm512_insertf32x4(lo, p[2], 2), p[3], 3);
+  }
 
   // out[i] = reduce_add(v[i]) for i < 4, the same tree for each sum, computed
   // side by side: 13 shuffles and adds for four sums instead of 32.

@@ -1,0 +1,194 @@
+// The fast mode's attention for a few query rows (a decode step, the short
+// tail of a chunked prefill), as a policy of attention_tiles.h: the BF16
+// products of attention_bf16.h (queries, keys, probabilities and values
+// rounded to BF16, vdpbf16ps, f32 softmax), but read straight from the cache
+// rows as stored. Packing the whole cache for one query row would cost a pass
+// over it per step; widening a BF16 cache to f32 for f32 FMAs, as the decode
+// did before, took 1.8x as long on a cache in L2 (bench_kernels
+// BM_CausalAttention/fast_bf16_cache).
+//
+// A BF16 cache is read as it is; an F32 or F16 one is rounded to BF16 on the
+// fly, so a cache that holds a half's widened values gives the half's bits.
+// Include only from the AVX-512 file.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "kernels/backend.h"
+#include "kernels/x86/attention_bf16.h"
+#include "kernels/x86/vec_avx512.h"
+
+namespace smolvlm::kernels::x86 {
+
+template <KvElement E>
+struct Bf16RowProducts {
+  using Packed = Bf16Products<E>;
+  static constexpr int KC = Avx512::kAttnKeyVecs, R_MAX = Avx512::kAttnRows;
+  static constexpr int64_t KB = KC * 16;
+
+  // Vectors of 16 pairs of head dims in a query row, the tail 0.
+  static int64_t pair_vecs(const AttentionArgs& a) { return (a.head_dim + 31) / 32; }
+  // The query rows and the probability rows, as BF16 pairs.
+  static int64_t scratch_floats(const AttentionArgs& a) { return R_MAX * (pair_vecs(a) * 16 + KB / 2); }
+
+  const AttentionArgs& a;
+  float* scratch;
+  int64_t kv0 = 0;  // element of a.k and a.v where the kv head's rows start
+
+  uint32_t* qb() const { return reinterpret_cast<uint32_t*>(scratch); }
+  uint32_t* pb() const { return qb() + R_MAX * pair_vecs(a) * 16; }
+
+  void pack(int64_t g) { kv0 = g * a.kv_head_stride; }
+
+  // Lanes of vector c of a row (32 BF16 per vector) that lie inside head_dim.
+  __mmask32 lanes32(int64_t c) const {
+    const int64_t left = a.head_dim - 32 * c;
+    return left >= 32 ? ~__mmask32(0) : static_cast<__mmask32>((1u << left) - 1u);
+  }
+  // Dims [32c, 32c + 32) of cache row `row` (element offset) as 16 BF16
+  // pairs, 0 outside `keep` (lanes32(c)).
+  __m512bh row_pairs(const void* base, int64_t row, int64_t c, __mmask32 keep) const {
+    const int64_t d0 = 32 * c;
+    if constexpr (E == KvElement::BF16) {
+      const uint16_t* p = static_cast<const uint16_t*>(base) + row + d0;
+      return (__m512bh)(keep == ~__mmask32(0) ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi16(keep, p));
+    } else {
+      const int64_t left = a.head_dim - d0;
+      return _mm512_cvtne2ps_pbh(Packed::kv16(base, row + d0 + 16, left - 16), Packed::kv16(base, row + d0, left));
+    }
+  }
+  // Dims [d0, d0 + 16) of cache row `row` as BF16, 0 outside `keep` (Packed::mask16 of what is left).
+  __m256i row_halves(const void* base, int64_t row, int64_t d0, __mmask16 keep) const {
+    if constexpr (E == KvElement::BF16) {
+      const uint16_t* p = static_cast<const uint16_t*>(base) + row + d0;
+      return keep == __mmask16(0xFFFF) ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))
+                                       : _mm256_maskz_loadu_epi16(keep, p);
+    }
+    else
+      return Packed::kv_bf16x16(base, row + d0, a.head_dim - d0);
+  }
+
+  template <int R>
+  void load_queries(const float* const* q) {
+    for (int r = 0; r < R; ++r)
+      for (int64_t c = 0; c < pair_vecs(a); ++c) {
+        const int64_t d0 = 32 * c, left = a.head_dim - d0;
+        const __m512 lo = _mm512_maskz_loadu_ps(Packed::mask16(left), q[r] + d0);
+        const __m512 hi = _mm512_maskz_loadu_ps(Packed::mask16(left - 16), q[r] + d0 + 16);
+        _mm512_storeu_si512(qb() + (r * pair_vecs(a) + c) * 16, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
+      }
+  }
+
+  // s[r][0 .. KB) = scale * q_r · keys j0 .. j0 + KB: per key, 16 lanes of
+  // pair products summed by reduce_add4's tree, four keys at a time.
+  // A decode step reads the cache from DRAM once: each block asks for its
+  // values (P·V comes next) and the next block's keys ahead of the loads.
+  // Whole-vector loads too: masked loads that miss the cache stalled a 256M
+  // step's attention to twice its time.
+  void prefetch_rows(const void* base, int64_t j_begin, int64_t j_end) const {
+    const int64_t bytes = static_cast<int64_t>(kv_element_bytes(E));
+    const char* rows = static_cast<const char*>(base) + kv0 * bytes;
+    for (int64_t j = j_begin; j < (j_end < a.n_keys ? j_end : a.n_keys); ++j)
+      for (int64_t b = 0; b < a.head_dim * bytes; b += 64) _mm_prefetch(rows + j * a.kv_row * bytes + b, _MM_HINT_T0);
+  }
+
+  template <int R>
+  void scores(const float* const*, int64_t j0, float* s) const {
+    const int64_t NV = pair_vecs(a);
+    prefetch_rows(a.v, j0, j0 + KB);
+    prefetch_rows(a.k, j0 + KB, j0 + 2 * KB);
+    const __m128 scale = _mm_set1_ps(a.scale);
+    for (int64_t j = j0; j < j0 + KB; j += 16) {
+      __m128 sums[R][4];
+      for (int quarter = 0; quarter < 4; ++quarter) {
+        const int64_t jq = j + 4 * quarter;
+        if (jq >= a.n_keys) {  // past the last key: masked by the softmax
+          for (int r = 0; r < R; ++r) sums[r][quarter] = _mm_setzero_ps();
+          continue;
+        }
+        // A quarter running past the last key repeats it (masked likewise).
+        int64_t row[4];
+        for (int i = 0; i < 4; ++i) row[i] = kv0 + (jq + i < a.n_keys ? jq + i : a.n_keys - 1) * a.kv_row;
+        __m512 acc[R][4];
+#pragma GCC unroll 8
+        for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+          for (int i = 0; i < 4; ++i) acc[r][i] = _mm512_setzero_ps();
+        for (int64_t c = 0; c < NV; ++c) {
+          const __mmask32 keep = lanes32(c);
+#pragma GCC unroll 4
+          for (int i = 0; i < 4; ++i) {
+            const __m512bh k = row_pairs(a.k, row[i], c, keep);
+#pragma GCC unroll 8
+            for (int r = 0; r < R; ++r)
+              acc[r][i] = _mm512_dpbf16_ps(acc[r][i], k, (__m512bh)_mm512_loadu_si512(qb() + (r * NV + c) * 16));
+          }
+        }
+#pragma GCC unroll 8
+        for (int r = 0; r < R; ++r)
+          sums[r][quarter] = _mm_mul_ps(Avx512::reduce_add4(acc[r][0], acc[r][1], acc[r][2], acc[r][3]), scale);
+      }
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) _mm512_storeu_ps(s + r * KB + (j - j0), Avx512::from_quarters(sums[r]));
+    }
+  }
+
+  // o[r] = o[r] * alpha[r] + p[r] · V over DVC vectors of dims from d0, the
+  // values of keys j and j + 1 interleaved on the fly into BF16 pairs.
+  template <int R, int DVC>
+  void pv_chunk(int64_t j0, int64_t n, int64_t d0, const float* alpha, float* o, int64_t ldo) const {
+    const __m512i interleave = Packed::pair_interleave();
+    const uint32_t* p = pb();
+    __mmask16 keep[DVC];
+    for (int c = 0; c < DVC; ++c) keep[c] = Packed::mask16(a.head_dim - d0 - 16 * c);
+    __m512 acc[R][DVC];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      const __m512 ar = _mm512_set1_ps(alpha[r]);
+#pragma GCC unroll 8
+      for (int c = 0; c < DVC; ++c) acc[r][c] = _mm512_mul_ps(_mm512_loadu_ps(o + r * ldo + d0 + c * 16), ar);
+    }
+    for (int64_t j = 0; j < n; j += 2) {
+      const int64_t even = kv0 + (j0 + j) * a.kv_row, odd = even + a.kv_row;
+      __m512bh vv[DVC];
+#pragma GCC unroll 8
+      for (int c = 0; c < DVC; ++c) {
+        const __m256i lo = row_halves(a.v, even, d0 + 16 * c, keep[c]);
+        const __m256i hi = j + 1 < n ? row_halves(a.v, odd, d0 + 16 * c, keep[c]) : _mm256_setzero_si256();
+        vv[c] = (__m512bh)_mm512_permutex2var_epi16(_mm512_castsi256_si512(lo), interleave, _mm512_castsi256_si512(hi));
+      }
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) {
+        const __m512bh pp = (__m512bh)_mm512_set1_epi32(static_cast<int>(p[r * KB / 2 + j / 2]));
+#pragma GCC unroll 8
+        for (int c = 0; c < DVC; ++c) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], vv[c], pp);
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < DVC; ++c) _mm512_storeu_ps(o + r * ldo + d0 + c * 16, acc[r][c]);
+  }
+
+  template <int R, int DVC>
+  void pv_vecs(int vecs, int64_t j0, int64_t n, int64_t d0, const float* alpha, float* o, int64_t ldo) const {
+    if (vecs == DVC) return pv_chunk<R, DVC>(j0, n, d0, alpha, o, ldo);
+    if constexpr (DVC > 1) pv_vecs<R, DVC - 1>(vecs, j0, n, d0, alpha, o, ldo);
+  }
+
+  template <int R>
+  void pv(const float* probs, int64_t j0, int64_t n, const float* alpha, float* o, int64_t ldo) const {
+    constexpr int DV = Avx512::kAttnDimVecs;
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < KC; ++c)
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(pb() + r * KB / 2 + c * 8),
+                            (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(probs + r * KB + c * 16)));
+    const int64_t vecs_total = (a.head_dim + 15) / 16;
+    for (int64_t v0 = 0; v0 < vecs_total; v0 += DV) {
+      const int vecs = static_cast<int>(vecs_total - v0 < DV ? vecs_total - v0 : DV);
+      pv_vecs<R, DV>(vecs, j0, n, v0 * 16, alpha, o, ldo);
+    }
+  }
+};
+
+}  // namespace smolvlm::kernels::x86
