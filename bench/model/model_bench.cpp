@@ -100,7 +100,7 @@ using kernels::ComputeMode;
 BENCHMARK_CAPTURE(BM_VisionTile, exact, ComputeMode::Exact)->Iterations(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_VisionTile, fast, ComputeMode::Fast)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Prefill, exact, ComputeMode::Exact)->Arg(128)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Prefill, fast, ComputeMode::Fast)->Arg(128)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Prefill, fast, ComputeMode::Fast)->Arg(128)->Arg(512)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Decode, exact, ComputeMode::Exact)->Arg(128)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Decode, fast, ComputeMode::Fast)->Arg(128)->Arg(640)->UseRealTime()->Unit(benchmark::kMillisecond);
 

@@ -40,7 +40,11 @@ struct Bf16RowProducts {
   uint32_t* qb() const { return reinterpret_cast<uint32_t*>(scratch); }
   uint32_t* pb() const { return qb() + R_MAX * pair_vecs(a) * 16; }
 
-  void pack(int64_t g) { kv0 = g * a.kv_head_stride; }
+  void pack(int64_t g) {
+    kv0 = g * a.kv_head_stride;
+    prefetch_rows(a.k, 0, 2 * KB);
+    prefetch_rows(a.v, 0, KB);
+  }
 
   // Lanes of vector c of a row (32 BF16 per vector) that lie inside head_dim.
   __mmask32 lanes32(int64_t c) const {
@@ -83,8 +87,9 @@ struct Bf16RowProducts {
 
   // s[r][0 .. KB) = scale * q_r · keys j0 .. j0 + KB: per key, 16 lanes of
   // pair products summed by reduce_add4's tree, four keys at a time.
-  // A decode step reads the cache from DRAM once: each block asks for its
-  // values (P·V comes next) and the next block's keys ahead of the loads.
+  // A decode step reads the cache from DRAM once: each block asks for the
+  // next block's values and the keys of the one after, a head's first
+  // blocks when it starts (pack).
   // Whole-vector loads too: masked loads that miss the cache stalled a 256M
   // step's attention to twice its time.
   void prefetch_rows(const void* base, int64_t j_begin, int64_t j_end) const {
@@ -97,8 +102,8 @@ struct Bf16RowProducts {
   template <int R>
   void scores(const float* const*, int64_t j0, float* s) const {
     const int64_t NV = pair_vecs(a);
-    prefetch_rows(a.v, j0, j0 + KB);
-    prefetch_rows(a.k, j0 + KB, j0 + 2 * KB);
+    prefetch_rows(a.v, j0 + KB, j0 + 2 * KB);
+    prefetch_rows(a.k, j0 + 2 * KB, j0 + 3 * KB);
     const __m128 scale = _mm_set1_ps(a.scale);
     for (int64_t j = j0; j < j0 + KB; j += 16) {
       __m128 sums[R][4];

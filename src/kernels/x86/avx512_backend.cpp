@@ -20,12 +20,12 @@ namespace {
 // (a decode step) packing would be a pass over the whole cache per step, so
 // they read the cache rows in place. The exact mode keeps its transposed keys.
 bool bf16_products(const AttentionArgs& a) { return a.fast && a.n_queries >= 16; }
-bool row_key_products(const AttentionArgs& a) { return a.fast && !bf16_products(a); }
+bool bf16_row_products(const AttentionArgs& a) { return a.fast && !bf16_products(a); }
 
 template <KvElement E>
 void attention_stored_as(const AttentionArgs& a, int64_t t0, int64_t t1, float* scratch) {
   if (bf16_products(a)) return attention<Avx512, Bf16Products<E>>(a, t0, t1, scratch);
-  if (row_key_products(a)) return attention<Avx512, Bf16RowProducts<E>>(a, t0, t1, scratch);
+  if (bf16_row_products(a)) return attention<Avx512, Bf16RowProducts<E>>(a, t0, t1, scratch);
   attention<Avx512, ExactProducts<Avx512, E>>(a, t0, t1, scratch);
 }
 
@@ -40,7 +40,7 @@ void attention_either(const AttentionArgs& a, int64_t t0, int64_t t1, float* scr
 // Scratch does not depend on how K and V are stored.
 int64_t attention_scratch_either(const AttentionArgs& a) {
   if (bf16_products(a)) return attention_scratch_floats<Avx512, Bf16Products<>>(a);
-  if (row_key_products(a)) return attention_scratch_floats<Avx512, Bf16RowProducts<KvElement::BF16>>(a);
+  if (bf16_row_products(a)) return attention_scratch_floats<Avx512, Bf16RowProducts<KvElement::BF16>>(a);
   return attention_scratch_floats<Avx512, ExactProducts<Avx512>>(a);
 }
 
