@@ -41,6 +41,16 @@ struct AttentionArgs {
   bool fast = false;  // BF16 products (needs attention_bf16)
 };
 
+// Attention runs in tasks of up to `rows` query rows that share a kv head:
+// a block of queries of one head or, for a single query (a decode step), the
+// heads of one kv group, so each kv head's keys and values are read once per
+// step. Each row is computed on its own: the grouping changes no bit.
+inline bool attention_rows_are_heads(const AttentionArgs& a) { return a.n_queries == 1 && a.group > 1; }
+inline int64_t attention_tasks(const AttentionArgs& a, int64_t rows) {
+  if (attention_rows_are_heads(a)) return a.n_heads / a.group * ((a.group + rows - 1) / rows);
+  return a.n_heads * ((a.n_queries + rows - 1) / rows);
+}
+
 // C [m, b.cols] += A·B summed over p < b.rows, A(m, p) = a[m * a_m + p * a_p]
 // (kernels/matmul_backward.h: dx = dy·W and dW += dyᵀ·x).
 struct GemmAccArgs {

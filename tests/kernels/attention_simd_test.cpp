@@ -160,6 +160,31 @@ TEST_P(AttentionOnIsa, FastCausalDecodeChunksAndPrefillAgree) {
   EXPECT_LT(max_scaled_error(steps, as_double(full)), 5e-2);
 }
 
+// Fast mode under 16 queries: a decode step takes the heads of a kv group as
+// one tile's rows, a short chunk its queries; each row is computed on its own,
+// so both give the same bits, with groups wider than a tile (8 heads a kv head)
+// and on 1 or 3 threads.
+TEST_P(AttentionOnIsa, FastDecodeStepsAndShortChunksAgreeBitForBit) {
+  std::mt19937 rng(17);
+  for (const int64_t NH : {6, 16}) {
+    const int64_t T = 30, NKV = 2, D = 64, ROW = NH * D;
+    const auto q = random_floats(rng, T * ROW, 2.0f);
+    const auto k = random_floats(rng, NKV * T * D), v = random_floats(rng, NKV * T * D);
+    std::vector<float> chunks(T * ROW);
+    for (int64_t t0 = 0; t0 < T; t0 += 5)
+      causal_attention(std::span(q).subspan(t0 * ROW, 5 * ROW), k, v, AttentionShape{5, t0, NH, NKV, D, T},
+                       std::span(chunks).subspan(t0 * ROW, 5 * ROW), ComputeMode::Fast);
+    for (int threads : {1, 3}) {
+      ScopedThreads pool(threads);
+      std::vector<float> steps(T * ROW);
+      for (int64_t t = 0; t < T; ++t)
+        causal_attention(std::span(q).subspan(t * ROW, ROW), k, v, AttentionShape{1, t, NH, NKV, D, T},
+                         std::span(steps).subspan(t * ROW, ROW), ComputeMode::Fast);
+      EXPECT_EQ(steps, chunks) << NH << " heads on " << threads << " threads";
+    }
+  }
+}
+
 // A fast decode step (and any chunk under 16 queries) rounds q, k, v and the
 // probabilities to BF16: against the reference on BF16-rounded q, k, v only
 // the probabilities' rounding is left. Head dims past one or two vectors of

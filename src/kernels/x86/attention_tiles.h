@@ -24,23 +24,38 @@ int64_t attention_scratch_floats(const AttentionArgs& a) {
   return P::scratch_floats(a) + V::kAttnRows * (P::KB + dim_padded);
 }
 
-// Queries t0 .. t0 + R - 1 of head h against the packed keys of its kv head.
+// The query rows of one task, all of one kv head: a query's row in its head,
+// the row its result goes to, and the last key it may see.
+struct TileRows {
+  static constexpr int kMost = 8;
+  const float* q[kMost];
+  float* out[kMost];
+  int64_t limit[kMost];
+  int count = 0;
+
+  void add(const AttentionArgs& a, int64_t t, int64_t h) {
+    q[count] = a.q + t * a.q_row + h * a.head_dim;
+    out[count] = a.out + t * a.out_row + h * a.head_dim;
+    limit[count] = a.causal_offset < 0 || a.causal_offset + t >= a.n_keys ? a.n_keys - 1 : a.causal_offset + t;
+    ++count;
+  }
+};
+
+// The first R rows of `rows` against the packed keys of their kv head.
 template <class V, class P, int R>
-void attention_rows(const AttentionArgs& a, P& products, int64_t h, int64_t t0, float* s, float* o) {
+void attention_rows(const AttentionArgs& a, P& products, const TileRows& rows, float* s, float* o) {
   using F = typename V::F;
   constexpr int KC = V::kAttnKeyVecs;
   constexpr int64_t KB = KC * V::L;
-  static_assert(P::KB == KB);
+  static_assert(P::KB == KB && R <= TileRows::kMost);
   const int64_t D = a.head_dim, ldo = (D + V::L - 1) / V::L * V::L;
-  const float* q[R];
+  const float* const* q = rows.q;
+  const int64_t* limit = rows.limit;
   float m[R], l[R], alpha[R];
-  int64_t limit[R];  // last visible key of each row
   int64_t last_key = 0;
   for (int r = 0; r < R; ++r) {
-    q[r] = a.q + (t0 + r) * a.q_row + h * D;
     m[r] = -__builtin_inff();
     l[r] = 0.0f;
-    limit[r] = a.causal_offset < 0 || a.causal_offset + t0 + r >= a.n_keys ? a.n_keys - 1 : a.causal_offset + t0 + r;
     last_key = limit[r] > last_key ? limit[r] : last_key;
     for (int64_t d = 0; d < ldo; ++d) o[r * ldo + d] = 0.0f;
   }
@@ -89,34 +104,40 @@ void attention_rows(const AttentionArgs& a, P& products, int64_t h, int64_t t0, 
     products.template pv<R>(s, j0, n_block, alpha, o, ldo);
   }
   for (int r = 0; r < R; ++r) {
-    float* out = a.out + (t0 + r) * a.out_row + h * D;
     const float inv = 1.0f / l[r];
-    for (int64_t d = 0; d < D; ++d) out[d] = o[r * ldo + d] * inv;
+    for (int64_t d = 0; d < D; ++d) rows.out[r][d] = o[r * ldo + d] * inv;
   }
 }
 
 template <class V, class P, int R>
-void attention_rows_upto(const AttentionArgs& a, P& products, int64_t h, int64_t t0, int64_t rows, float* s,
-                         float* o) {
-  if (rows == R) return attention_rows<V, P, R>(a, products, h, t0, s, o);
-  if constexpr (R > 1) attention_rows_upto<V, P, R - 1>(a, products, h, t0, rows, s, o);
+void attention_rows_upto(const AttentionArgs& a, P& products, const TileRows& rows, float* s, float* o) {
+  if (rows.count == R) return attention_rows<V, P, R>(a, products, rows, s, o);
+  if constexpr (R > 1) attention_rows_upto<V, P, R - 1>(a, products, rows, s, o);
 }
 
-// Tasks [task0, task1): task = head * query_blocks + block. Keys are packed
-// once per kv head the range touches.
+// Tasks [task0, task1) as attention_tasks() numbers them: a block of queries
+// of one head, or of one query the heads of a kv group. Keys are packed once
+// per kv head the range touches.
 template <class V, class P>
 void attention(const AttentionArgs& a, int64_t task0, int64_t task1, float* scratch) {
   constexpr int QR = V::kAttnRows;
-  const int64_t q_blocks = (a.n_queries + QR - 1) / QR;
+  static_assert(QR <= TileRows::kMost);
   P products{a, scratch};
   float* s = scratch + P::scratch_floats(a);
   float* o = s + QR * P::KB;
+  const bool heads = attention_rows_are_heads(a);
+  const int64_t blocks = ((heads ? a.group : a.n_queries) + QR - 1) / QR;
   int64_t packed = -1;
   for (int64_t task = task0; task < task1; ++task) {
-    const int64_t h = task / q_blocks, t0 = task % q_blocks * QR;
-    if (h / a.group != packed) products.pack(packed = h / a.group);
-    const int64_t rows = a.n_queries - t0 < QR ? a.n_queries - t0 : QR;
-    attention_rows_upto<V, P, QR>(a, products, h, t0, rows, s, o);
+    const int64_t first = task % blocks * QR;
+    const int64_t g = heads ? task / blocks : task / blocks / a.group;
+    if (g != packed) products.pack(packed = g);
+    TileRows rows;
+    if (heads)
+      for (int64_t h = g * a.group + first; h < (g + 1) * a.group && rows.count < QR; ++h) rows.add(a, 0, h);
+    else
+      for (int64_t t = first; t < a.n_queries && rows.count < QR; ++t) rows.add(a, t, task / blocks);
+    attention_rows_upto<V, P, QR>(a, products, rows, s, o);
   }
 }
 
