@@ -55,6 +55,10 @@ inline void quant_panel_tile(const QuantGemmArgs& a, int64_t r, const uint8_t* p
   // A single row has too few chains to hide vpdpbusd's latency: its groups
   // go into S partial sums (integers: the total is the same whatever the split).
   constexpr int S = R == 1 ? 4 : 1;
+  // There a Q4 byte's high nibble also stays in place: (byte & 0xf0) is 16
+  // times it, summed apart into partials 2-3 and divided by 16 at the block's
+  // end (exact: a multiple of 16), one shift per block instead of per load.
+  constexpr bool kHighInPlace = D == DType::Q4_0_PANELS && R == 1;
   for (int64_t b = 0; b < blocks; ++b) {
     __m512i part[S][R][CV];
 #pragma GCC unroll 8
@@ -73,7 +77,8 @@ inline void quant_panel_tile(const QuantGemmArgs& a, int64_t r, const uint8_t* p
     }
 #pragma GCC unroll 8
     for (int g = 0; g < PB::kGroups; ++g) {
-      __m512i(&isum)[R][CV] = part[g % S];
+      __m512i(&lo_sum)[R][CV] = part[kHighInPlace ? g % 2 : g % S];
+      __m512i(&hi_sum)[R][CV] = part[kHighInPlace ? 2 + g % 2 : g % S];
       __m512i lo[CV], hi[CV];
 #pragma GCC unroll 8
       for (int c = 0; c < CV; ++c) {
@@ -82,7 +87,8 @@ inline void quant_panel_tile(const QuantGemmArgs& a, int64_t r, const uint8_t* p
           lo[c] = v;
         } else {  // the low nibbles are elements 4g.., the high ones 16 + 4g..
           lo[c] = _mm512_and_si512(v, _mm512_set1_epi8(0x0f));
-          hi[c] = _mm512_and_si512(_mm512_srli_epi16(v, 4), _mm512_set1_epi8(0x0f));
+          hi[c] = kHighInPlace ? _mm512_and_si512(v, _mm512_set1_epi8(static_cast<char>(0xf0)))
+                               : _mm512_and_si512(_mm512_srli_epi16(v, 4), _mm512_set1_epi8(0x0f));
         }
       }
 #pragma GCC unroll 8
@@ -90,21 +96,28 @@ inline void quant_panel_tile(const QuantGemmArgs& a, int64_t r, const uint8_t* p
         const int8_t* xb = a.xq + (r + i) * K + b * 32;
         const __m512i x_lo = broadcast_group(xb + 4 * g);
 #pragma GCC unroll 8
-        for (int c = 0; c < CV; ++c) isum[i][c] = _mm512_dpbusd_epi32(isum[i][c], lo[c], x_lo);
+        for (int c = 0; c < CV; ++c) lo_sum[i][c] = _mm512_dpbusd_epi32(lo_sum[i][c], lo[c], x_lo);
         if constexpr (D == DType::Q4_0_PANELS) {
           const __m512i x_hi = broadcast_group(xb + 16 + 4 * g);
 #pragma GCC unroll 8
-          for (int c = 0; c < CV; ++c) isum[i][c] = _mm512_dpbusd_epi32(isum[i][c], hi[c], x_hi);
+          for (int c = 0; c < CV; ++c) hi_sum[i][c] = _mm512_dpbusd_epi32(hi_sum[i][c], hi[c], x_hi);
         }
       }
     }
     __m512i(&isum)[R][CV] = part[0];
+    if constexpr (kHighInPlace) {
 #pragma GCC unroll 8
-    for (int p = 1; p < S; ++p)
+      for (int c = 0; c < CV; ++c)
+        isum[0][c] = _mm512_add_epi32(_mm512_add_epi32(part[0][0][c], part[1][0][c]),
+                                      _mm512_srai_epi32(_mm512_add_epi32(part[2][0][c], part[3][0][c]), 4));
+    } else {
 #pragma GCC unroll 8
-      for (int i = 0; i < R; ++i)
+      for (int p = 1; p < S; ++p)
 #pragma GCC unroll 8
-        for (int c = 0; c < CV; ++c) isum[i][c] = _mm512_add_epi32(isum[i][c], part[p][i][c]);
+        for (int i = 0; i < R; ++i)
+#pragma GCC unroll 8
+          for (int c = 0; c < CV; ++c) isum[i][c] = _mm512_add_epi32(isum[i][c], part[p][i][c]);
+    }
 #pragma GCC unroll 8
     for (int c = 0; c < CV; ++c) {
       const __m512 dw = _mm512_cvtph_ps(
