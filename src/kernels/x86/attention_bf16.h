@@ -42,10 +42,13 @@ struct Bf16Products {
     return n >= 16 ? __mmask16(0xFFFF) : n <= 0 ? __mmask16(0) : static_cast<__mmask16>((1u << n) - 1u);
   }
 
-  // n floats (up to 16) rounded to BF16 (nearest even), zeros past n.
-  static __m256i bf16x16(const float* x, int64_t n) {
-    return (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(mask16(n), x));
+  // n floats (clamped to 0 .. 16), zeros past n. Whole vectors load
+  // unmasked: on Zen 4 a masked load that misses the cache stalls far longer.
+  static __m512 f32x16(const float* x, int64_t n) {
+    return n >= 16 ? _mm512_loadu_ps(x) : _mm512_maskz_loadu_ps(mask16(n), x);
   }
+  // n floats (up to 16) rounded to BF16 (nearest even), zeros past n.
+  static __m256i bf16x16(const float* x, int64_t n) { return (__m256i)_mm512_cvtneps_pbh(f32x16(x, n)); }
   // Elements i .. i + n - 1 (n clamped to 0 .. 16) of a K or V stored as E, as f32.
   static __m512 kv16(const void* base, int64_t i, int64_t n) {
     if (n >= 16) return load_kv<Avx512, E>(base, i);

@@ -79,8 +79,7 @@ struct Bf16RowProducts {
     for (int r = 0; r < R; ++r)
       for (int64_t c = 0; c < pair_vecs(a); ++c) {
         const int64_t d0 = 32 * c, left = a.head_dim - d0;
-        const __m512 lo = _mm512_maskz_loadu_ps(Packed::mask16(left), q[r] + d0);
-        const __m512 hi = _mm512_maskz_loadu_ps(Packed::mask16(left - 16), q[r] + d0 + 16);
+        const __m512 lo = Packed::f32x16(q[r] + d0, left), hi = Packed::f32x16(q[r] + d0 + 16, left - 16);
         _mm512_storeu_si512(qb() + (r * pair_vecs(a) + c) * 16, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
       }
   }
@@ -90,8 +89,8 @@ struct Bf16RowProducts {
   // A decode step reads the cache from DRAM once: each block asks for the
   // next block's values and the keys of the one after, a head's first
   // blocks when it starts (pack).
-  // Whole-vector loads too: masked loads that miss the cache stalled a 256M
-  // step's attention to twice its time.
+  // Whole vectors load unmasked too: masked loads that missed the cache
+  // stalled a 256M step's attention to twice its time.
   void prefetch_rows(const void* base, int64_t j_begin, int64_t j_end) const {
     const int64_t bytes = static_cast<int64_t>(kv_element_bytes(E));
     const char* rows = static_cast<const char*>(base) + kv0 * bytes;
