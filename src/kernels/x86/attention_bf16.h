@@ -16,6 +16,58 @@
 
 namespace smolvlm::kernels::x86 {
 
+// The probability rows of a tile (R rows of kb floats) rounded to BF16, as
+// pairs of keys: p[r * kb / 2 + jp] holds keys 2jp and 2jp + 1 of row r.
+template <int R>
+inline void probabilities_to_bf16(const float* probs, int64_t kb, uint32_t* p) {
+  for (int r = 0; r < R; ++r)
+    for (int64_t c = 0; c < kb; c += 16)
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(p + (r * kb + c) / 2),
+                          (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(probs + r * kb + c)));
+}
+
+// o[r] = o[r] * alpha[r] + Σ_jp p[r][jp] · V over DVC vectors of dims from
+// d0, vdpbf16ps against one broadcast pair of probabilities; value_pairs(jp,
+// d) gives dims d .. d + 15 of keys 2jp and 2jp + 1 as 16 BF16 pairs.
+template <int R, int DVC, class ValuePairs>
+inline void bf16_pv_chunk(const uint32_t* p, int64_t p_row, int64_t n_pairs, int64_t d0, const float* alpha,
+                          float* o, int64_t ldo, const ValuePairs& value_pairs) {
+  __m512 acc[R][DVC];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    const __m512 ar = _mm512_set1_ps(alpha[r]);
+#pragma GCC unroll 8
+    for (int c = 0; c < DVC; ++c) acc[r][c] = _mm512_mul_ps(_mm512_loadu_ps(o + r * ldo + d0 + c * 16), ar);
+  }
+  for (int64_t jp = 0; jp < n_pairs; ++jp) {
+    __m512bh vv[DVC];
+#pragma GCC unroll 8
+    for (int c = 0; c < DVC; ++c) vv[c] = value_pairs(jp, d0 + 16 * c);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      const __m512bh pp = (__m512bh)_mm512_set1_epi32(static_cast<int>(p[r * p_row + jp]));
+#pragma GCC unroll 8
+      for (int c = 0; c < DVC; ++c) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], vv[c], pp);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < DVC; ++c) _mm512_storeu_ps(o + r * ldo + d0 + c * 16, acc[r][c]);
+}
+
+// bf16_pv_chunk over every dim, in chunks of kAttnDimVecs vectors (the last one shorter).
+template <int R, int DVC = Avx512::kAttnDimVecs, class ValuePairs>
+inline void bf16_pv(const uint32_t* p, int64_t p_row, int64_t n_pairs, int64_t d0, int64_t head_dim,
+                    const float* alpha, float* o, int64_t ldo, const ValuePairs& value_pairs) {
+  for (; d0 < head_dim; d0 += 16 * DVC) {
+    const int vecs = static_cast<int>((head_dim - d0 + 15) / 16);
+    if (vecs >= DVC) {
+      bf16_pv_chunk<R, DVC>(p, p_row, n_pairs, d0, alpha, o, ldo, value_pairs);
+    } else if constexpr (DVC > 1) {
+      return bf16_pv<R, DVC - 1>(p, p_row, n_pairs, d0, head_dim, alpha, o, ldo, value_pairs);
+    }
+  }
+}
+
 template <KvElement E = KvElement::F32>
 struct Bf16Products {
   static constexpr int KC = Avx512::kAttnKeyVecs, R_MAX = Avx512::kAttnRows;
@@ -143,52 +195,15 @@ struct Bf16Products {
       for (int c = 0; c < KC; ++c) _mm512_storeu_ps(s + r * KB + c * 16, _mm512_mul_ps(acc[r][c], scale));
   }
 
-  // o[r] = o[r] * alpha[r] + p[r] · V over DVC vectors of dims from d0.
-  template <int R, int DVC>
-  void pv_chunk(int64_t j0, int64_t n_pairs, int64_t d0, const float* alpha, float* o, int64_t ldo) const {
-    const int64_t DP = dim_padded(a);
-    const uint16_t* v = vt() + j0 * DP + d0 * 2;
-    const uint32_t* p = reinterpret_cast<const uint32_t*>(pb());
-    __m512 acc[R][DVC];
-#pragma GCC unroll 8
-    for (int r = 0; r < R; ++r) {
-      const __m512 ar = _mm512_set1_ps(alpha[r]);
-#pragma GCC unroll 8
-      for (int c = 0; c < DVC; ++c) acc[r][c] = _mm512_mul_ps(_mm512_loadu_ps(o + r * ldo + d0 + c * 16), ar);
-    }
-    for (int64_t jp = 0; jp < n_pairs; ++jp) {
-      __m512bh vv[DVC];
-#pragma GCC unroll 8
-      for (int c = 0; c < DVC; ++c) vv[c] = (__m512bh)_mm512_loadu_si512(v + (jp * DP + c * 16) * 2);
-#pragma GCC unroll 8
-      for (int r = 0; r < R; ++r) {
-        const __m512bh pp = (__m512bh)_mm512_set1_epi32(static_cast<int>(p[r * KB / 2 + jp]));
-#pragma GCC unroll 8
-        for (int c = 0; c < DVC; ++c) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], vv[c], pp);
-      }
-    }
-    for (int r = 0; r < R; ++r)
-      for (int c = 0; c < DVC; ++c) _mm512_storeu_ps(o + r * ldo + d0 + c * 16, acc[r][c]);
-  }
-
-  template <int R, int DVC>
-  void pv_vecs(int vecs, int64_t j0, int64_t n_pairs, int64_t d0, const float* alpha, float* o, int64_t ldo) const {
-    if (vecs == DVC) return pv_chunk<R, DVC>(j0, n_pairs, d0, alpha, o, ldo);
-    if constexpr (DVC > 1) pv_vecs<R, DVC - 1>(vecs, j0, n_pairs, d0, alpha, o, ldo);
-  }
-
   template <int R>
   void pv(const float* probs, int64_t j0, int64_t n, const float* alpha, float* o, int64_t ldo) const {
-    constexpr int DV = Avx512::kAttnDimVecs;
-    for (int r = 0; r < R; ++r)
-      for (int c = 0; c < KC; ++c)
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(pb() + r * KB + c * 16),
-                            (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(probs + r * KB + c * 16)));
-    const int64_t vecs_total = dim_padded(a) / 16, n_pairs = (n + 1) / 2;
-    for (int64_t v0 = 0; v0 < vecs_total; v0 += DV) {
-      const int vecs = static_cast<int>(vecs_total - v0 < DV ? vecs_total - v0 : DV);
-      pv_vecs<R, DV>(vecs, j0, n_pairs, v0 * 16, alpha, o, ldo);
-    }
+    const int64_t DP = dim_padded(a);
+    uint32_t* p = reinterpret_cast<uint32_t*>(pb());
+    probabilities_to_bf16<R>(probs, KB, p);
+    const uint16_t* v = vt() + j0 * DP;
+    bf16_pv<R>(p, KB / 2, (n + 1) / 2, 0, a.head_dim, alpha, o, ldo, [&](int64_t jp, int64_t d) {
+      return (__m512bh)_mm512_loadu_si512(v + jp * 2 * DP + d * 2);
+    });
   }
 };
 

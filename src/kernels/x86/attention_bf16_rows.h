@@ -139,59 +139,18 @@ struct Bf16RowProducts {
     }
   }
 
-  // o[r] = o[r] * alpha[r] + p[r] · V over DVC vectors of dims from d0, the
-  // values of keys j and j + 1 interleaved on the fly into BF16 pairs.
-  template <int R, int DVC>
-  void pv_chunk(int64_t j0, int64_t n, int64_t d0, const float* alpha, float* o, int64_t ldo) const {
-    const __m512i interleave = Packed::pair_interleave();
-    const uint32_t* p = pb();
-    __mmask16 keep[DVC];
-    for (int c = 0; c < DVC; ++c) keep[c] = Packed::mask16(a.head_dim - d0 - 16 * c);
-    __m512 acc[R][DVC];
-#pragma GCC unroll 8
-    for (int r = 0; r < R; ++r) {
-      const __m512 ar = _mm512_set1_ps(alpha[r]);
-#pragma GCC unroll 8
-      for (int c = 0; c < DVC; ++c) acc[r][c] = _mm512_mul_ps(_mm512_loadu_ps(o + r * ldo + d0 + c * 16), ar);
-    }
-    for (int64_t j = 0; j < n; j += 2) {
-      const int64_t even = kv0 + (j0 + j) * a.kv_row, odd = even + a.kv_row;
-      __m512bh vv[DVC];
-#pragma GCC unroll 8
-      for (int c = 0; c < DVC; ++c) {
-        const __m256i lo = row_halves(a.v, even, d0 + 16 * c, keep[c]);
-        const __m256i hi = j + 1 < n ? row_halves(a.v, odd, d0 + 16 * c, keep[c]) : _mm256_setzero_si256();
-        vv[c] = (__m512bh)_mm512_permutex2var_epi16(_mm512_castsi256_si512(lo), interleave, _mm512_castsi256_si512(hi));
-      }
-#pragma GCC unroll 8
-      for (int r = 0; r < R; ++r) {
-        const __m512bh pp = (__m512bh)_mm512_set1_epi32(static_cast<int>(p[r * KB / 2 + j / 2]));
-#pragma GCC unroll 8
-        for (int c = 0; c < DVC; ++c) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], vv[c], pp);
-      }
-    }
-    for (int r = 0; r < R; ++r)
-      for (int c = 0; c < DVC; ++c) _mm512_storeu_ps(o + r * ldo + d0 + c * 16, acc[r][c]);
-  }
-
-  template <int R, int DVC>
-  void pv_vecs(int vecs, int64_t j0, int64_t n, int64_t d0, const float* alpha, float* o, int64_t ldo) const {
-    if (vecs == DVC) return pv_chunk<R, DVC>(j0, n, d0, alpha, o, ldo);
-    if constexpr (DVC > 1) pv_vecs<R, DVC - 1>(vecs, j0, n, d0, alpha, o, ldo);
-  }
-
+  // The values of keys j and j + 1 interleaved on the fly into BF16 pairs.
   template <int R>
   void pv(const float* probs, int64_t j0, int64_t n, const float* alpha, float* o, int64_t ldo) const {
-    constexpr int DV = Avx512::kAttnDimVecs;
-    for (int r = 0; r < R; ++r)
-      for (int c = 0; c < KC; ++c)
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(pb() + r * KB / 2 + c * 8),
-                            (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(probs + r * KB + c * 16)));
-    const int64_t vecs_total = (a.head_dim + 15) / 16;
-    for (int64_t v0 = 0; v0 < vecs_total; v0 += DV) {
-      const int vecs = static_cast<int>(vecs_total - v0 < DV ? vecs_total - v0 : DV);
-      pv_vecs<R, DV>(vecs, j0, n, v0 * 16, alpha, o, ldo);
-    }
+    probabilities_to_bf16<R>(probs, KB, pb());
+    const __m512i interleave = Packed::pair_interleave();
+    bf16_pv<R>(pb(), KB / 2, (n + 1) / 2, 0, a.head_dim, alpha, o, ldo, [&](int64_t jp, int64_t d) {
+      const int64_t even = kv0 + (j0 + 2 * jp) * a.kv_row;
+      const __mmask16 keep = Packed::mask16(a.head_dim - d);
+      const __m256i lo = row_halves(a.v, even, d, keep);
+      const __m256i hi = 2 * jp + 1 < n ? row_halves(a.v, even + a.kv_row, d, keep) : _mm256_setzero_si256();
+      return (__m512bh)_mm512_permutex2var_epi16(_mm512_castsi256_si512(lo), interleave, _mm512_castsi256_si512(hi));
+    });
   }
 };
 
