@@ -1,13 +1,14 @@
 // Tiled attention with online softmax for any vector ISA V, the products
-// supplied by a policy P (attention_exact.h: f32 FMAs; attention_bf16.h: BF16
-// dot products). One task = one query head x up to kAttnRows queries:
+// supplied by a policy P (attention_exact.h: f32 FMAs; attention_bf16.h and
+// attention_bf16_rows.h: BF16 dot products). One task = up to kAttnRows query
+// rows of one kv head (queries of a head, or a decode step's heads of a group):
 //   for each block of KB keys: S = scale * Q·Kᵀ, keys a query may not see set
 //   to -inf; m' = max(m, max S); P = exp(S - m'); l = l·e^(m-m') + ΣP;
 //   O = O·e^(m-m') + P·V; finally out = O / l.
 // Key blocks start at multiples of KB from key 0 and a block with no visible
 // key leaves a row's (m, l, O) bit-identical (e^0 = 1, P = 0), so a query's
-// result does not depend on which other queries share its task: decode, a
-// chunked prefill and a full prefill agree bit for bit.
+// result does not depend on which other rows share its task: decode, a
+// chunked prefill and a full prefill agree bit for bit (for the same policy).
 #pragma once
 
 #include <cstdint>
