@@ -54,7 +54,8 @@ inline void bf16_pv_chunk(const uint32_t* p, int64_t p_row, int64_t n_pairs, int
     for (int c = 0; c < DVC; ++c) _mm512_storeu_ps(o + r * ldo + d0 + c * 16, acc[r][c]);
 }
 
-// bf16_pv_chunk over every dim, in chunks of kAttnDimVecs vectors (the last one shorter).
+// bf16_pv_chunk over dims d0 .. head_dim (callers start at 0), in chunks of
+// kAttnDimVecs vectors, the last ones shorter.
 template <int R, int DVC = Avx512::kAttnDimVecs, class ValuePairs>
 inline void bf16_pv(const uint32_t* p, int64_t p_row, int64_t n_pairs, int64_t d0, int64_t head_dim,
                     const float* alpha, float* o, int64_t ldo, const ValuePairs& value_pairs) {

@@ -3,9 +3,8 @@
 // products of attention_bf16.h (queries, keys, probabilities and values
 // rounded to BF16, vdpbf16ps, f32 softmax), but read straight from the cache
 // rows as stored. Packing the whole cache for one query row would cost a pass
-// over it per step; widening a BF16 cache to f32 for f32 FMAs, as the decode
-// did before, took 1.8x as long on a cache in L2 (bench_kernels
-// BM_CausalAttention/fast_bf16_cache).
+// over it per step; widening a BF16 cache to f32 for f32 FMAs took 1.8x as
+// long on a cache in L2 (bench_kernels BM_CausalAttention/fast_bf16_cache).
 //
 // A BF16 cache is read as it is; an F32 or F16 one is rounded to BF16 on the
 // fly, so a cache that holds a half's widened values gives the half's bits.
@@ -52,7 +51,8 @@ struct Bf16RowProducts {
     return left >= 32 ? ~__mmask32(0) : static_cast<__mmask32>((1u << left) - 1u);
   }
   // Dims [32c, 32c + 32) of cache row `row` (element offset) as 16 BF16
-  // pairs, 0 outside `keep` (lanes32(c)).
+  // pairs, 0 outside `keep` (lanes32(c)). Whole vectors load unmasked: masked
+  // loads that missed the cache stalled a 256M step's attention to twice its time.
   __m512bh row_pairs(const void* base, int64_t row, int64_t c, __mmask32 keep) const {
     const int64_t d0 = 32 * c;
     if constexpr (E == KvElement::BF16) {
@@ -69,9 +69,9 @@ struct Bf16RowProducts {
       const uint16_t* p = static_cast<const uint16_t*>(base) + row + d0;
       return keep == __mmask16(0xFFFF) ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))
                                        : _mm256_maskz_loadu_epi16(keep, p);
-    }
-    else
+    } else {
       return Packed::kv_bf16x16(base, row + d0, a.head_dim - d0);
+    }
   }
 
   template <int R>
@@ -84,13 +84,9 @@ struct Bf16RowProducts {
       }
   }
 
-  // s[r][0 .. KB) = scale * q_r · keys j0 .. j0 + KB: per key, 16 lanes of
-  // pair products summed by reduce_add4's tree, four keys at a time.
   // A decode step reads the cache from DRAM once: each block asks for the
-  // next block's values and the keys of the one after, a head's first
-  // blocks when it starts (pack).
-  // Whole vectors load unmasked too: masked loads that missed the cache
-  // stalled a 256M step's attention to twice its time.
+  // next block's values and the keys of the one after, a head's first blocks
+  // when it starts (pack).
   void prefetch_rows(const void* base, int64_t j_begin, int64_t j_end) const {
     const int64_t bytes = static_cast<int64_t>(kv_element_bytes(E));
     const char* rows = static_cast<const char*>(base) + kv0 * bytes;
@@ -98,6 +94,8 @@ struct Bf16RowProducts {
       for (int64_t b = 0; b < a.head_dim * bytes; b += 64) _mm_prefetch(rows + j * a.kv_row * bytes + b, _MM_HINT_T0);
   }
 
+  // s[r][0 .. KB) = scale * q_r · keys j0 .. j0 + KB: per key, 16 lanes of
+  // pair products summed by reduce_add4's tree, four keys at a time.
   template <int R>
   void scores(const float* const*, int64_t j0, float* s) const {
     const int64_t NV = pair_vecs(a);
