@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/dtype.h"
 #include "core/error.h"
 #include "kernels/parallel.h"
 #include "kernels/quant_formats.h"
@@ -46,7 +47,8 @@ void pack_quant_panels(const WeightView& w, std::span<uint8_t> out) {
   const DType dtype = w.dtype, panels_dtype = quant_panels_of(dtype);
   const int64_t R = w.rows, blocks = w.cols / kQuantBlock, panels = (R + kQuantPanelRows - 1) / kQuantPanelRows;
   const int64_t row_bytes = static_cast<int64_t>(quant_row_bytes(dtype, w.cols));
-  const int64_t block_bytes = quant_panel_block_bytes(panels_dtype), gguf_block = dtype == DType::Q8_0 ? 34 : 18;
+  const int64_t block_bytes = quant_panel_block_bytes(panels_dtype);
+  const int64_t gguf_block = static_cast<int64_t>(dtype_block_bytes(dtype));
   if (static_cast<int64_t>(out.size()) != panels * blocks * block_bytes)
     throw Error("kernels::pack_quant_panels", "output of " + std::to_string(out.size()) + " bytes for a [" +
                                                   std::to_string(R) + ", " + std::to_string(w.cols) + "] weight");

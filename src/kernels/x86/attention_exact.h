@@ -1,11 +1,8 @@
-// The f32 products of attention for any vector ISA V (the policies that
-// attention_tiles.h runs): the exact mode's keys transposed once per kv head
-// so the scores are register tiles of FMAs over head dims, the fast decode's
-// scores from key rows in place, and P·V as FMAs of broadcast probabilities
-// with value rows read in place.
+// The f32 products of exact-mode attention for any vector ISA V (the policy
+// that attention_tiles.h runs): keys transposed once per kv head so the
+// scores are register tiles of FMAs over head dims, and P·V as FMAs of
+// broadcast probabilities with value rows read in place.
 #pragma once
-
-#include <immintrin.h>
 
 #include <cstdint>
 
