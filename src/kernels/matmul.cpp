@@ -22,10 +22,12 @@ void matmul(std::span<const float> x, int64_t n, const WeightView& w, std::span<
 }
 
 void matmul_group(std::span<const float> x, int64_t n, std::span<const MatmulOutput> outputs, ComputeMode mode) {
+  if (outputs.empty()) return;
+  const WeightView& first = outputs.front().w;
+  const bool quantized = quant_matmul_reads(first.dtype);
   std::vector<GemmJob> jobs;
   for (const MatmulOutput& o : outputs) {
-    const WeightView& first = outputs.front().w;
-    if (!gemm_runs(o.w, mode) || o.w.dtype != first.dtype || o.w.cols != first.cols) {
+    if ((!quantized && !gemm_runs(o.w, mode)) || o.w.dtype != first.dtype || o.w.cols != first.cols) {
       for (const MatmulOutput& each : outputs) matmul(x, n, each.w, each.y, mode);
       return;
     }
@@ -33,6 +35,7 @@ void matmul_group(std::span<const float> x, int64_t n, std::span<const MatmulOut
     check_size("matmul", "y", o.y.size(), n * o.w.rows);
     jobs.push_back(GemmJob{o.w, nullptr, o.y.data()});
   }
+  if (quantized) return quant_matmul_group(x.data(), n, jobs, mode);
   gemm_group(x.data(), n, jobs, mode);
 }
 

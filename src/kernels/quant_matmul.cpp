@@ -62,10 +62,10 @@ QuantizedActivations& activation_scratch(int64_t n, int64_t K) {
 }
 
 // Row blocks of activations that stay in L2 while weight panels pass over
-// them; about four column tasks per thread so static chunks balance.
-void quant_matmul_fast(const QuantKernels& kernels, const float* x, int64_t n, const WeightView& w,
-                       const float* bias, float* y) {
-  const int64_t K = w.cols, OUT = w.rows, ldxs = K / kQuantBlock * 8;
+// them; one column block size for every job, about four tasks per thread in
+// all so that static chunks balance.
+void quant_matmul_fast(const QuantKernels& kernels, const float* x, int64_t n, std::span<const GemmJob> jobs) {
+  const int64_t K = jobs.front().w.cols, ldxs = K / kQuantBlock * 8;
   QuantizedActivations& act = activation_scratch(n, K);
   int8_t* xq = act.q.data();
   float* xs = act.scales.data();
@@ -74,24 +74,32 @@ void quant_matmul_fast(const QuantKernels& kernels, const float* x, int64_t n, c
     for (int64_t t = t0; t < t1; ++t)
       kernels.quantize_activations(x + t * K, K, xq + t * K, xs + t * ldxs, xsum + t * (K / kQuantBlock));
   });
-  const QuantGemmArgs args{xq, xs, xsum, n, K, w, bias, y};
   // Each task packs its weight panels once for all its rows, so row blocks
   // are long (activations: K bytes + K / 4 floats a row, in L2).
   constexpr int64_t kRowBlockBytes = 512 * 1024, kRowGrain = 12, kColGrain = 32;
   const int64_t row_block = std::min(n, std::max(kRowGrain, kRowBlockBytes / (2 * K) / kRowGrain * kRowGrain));
   const int64_t row_blocks = (n + row_block - 1) / row_block;
   const int64_t threads = shared_pool().size();
+  int64_t out = 0;
+  for (const GemmJob& j : jobs) out += j.w.rows;
   const int64_t want = std::max<int64_t>(1, (4 * threads + row_blocks - 1) / row_blocks);
   const int64_t col_block =
-      std::min(OUT, std::max(kColGrain, ((OUT + want - 1) / want + kColGrain - 1) / kColGrain * kColGrain));
-  const int64_t col_blocks = (OUT + col_block - 1) / col_block;
+      std::min(out, std::max(kColGrain, ((out + want - 1) / want + kColGrain - 1) / kColGrain * kColGrain));
+  int64_t col_blocks = 0;
+  for (const GemmJob& j : jobs) col_blocks += (j.w.rows + col_block - 1) / col_block;
   shared_pool().parallel_for(
       row_blocks * col_blocks,
       [&](int64_t begin, int64_t end) {
         float* scratch = thread_scratch(kernels.scratch_floats(K));
         for (int64_t task = begin; task < end; ++task) {
-          const int64_t r0 = task / col_blocks * row_block, c0 = task % col_blocks * col_block;
-          kernels.gemm(args, r0, std::min(n, r0 + row_block), c0, std::min(OUT, c0 + col_block), scratch);
+          const int64_t r0 = task / col_blocks * row_block;
+          int64_t block = task % col_blocks;
+          size_t j = 0;
+          for (int64_t blocks; block >= (blocks = (jobs[j].w.rows + col_block - 1) / col_block); ++j) block -= blocks;
+          const GemmJob& job = jobs[j];
+          const int64_t c0 = block * col_block;
+          const QuantGemmArgs args{xq, xs, xsum, n, K, job.w, job.bias, job.y};
+          kernels.gemm(args, r0, std::min(n, r0 + row_block), c0, std::min(job.w.rows, c0 + col_block), scratch);
         }
       },
       4);
@@ -103,13 +111,14 @@ bool quant_fast_available() { return quant_kernels() != nullptr; }
 
 bool quant_matmul_reads(DType dtype) { return dtype_is_quantized(dtype) || is_quant_panels(dtype); }
 
-void quant_matmul(const float* x, int64_t n, const WeightView& w, const float* bias, float* y, ComputeMode mode) {
-  if (n <= 0 || w.rows <= 0) return;
+void quant_matmul_group(const float* x, int64_t n, std::span<const GemmJob> jobs, ComputeMode mode) {
+  if (n <= 0 || jobs.empty()) return;
+  const WeightView& w = jobs.front().w;
   if (!is_quant_panels(w.dtype)) quant_row_bytes(w.dtype, w.cols);  // throws for a dtype or width the blocks cannot hold
   // Q4_K has no integer kernel yet: its Fast is Exact.
   const QuantKernels* kernels = mode == ComputeMode::Fast && w.dtype != DType::Q4_K ? quant_kernels() : nullptr;
-  if (kernels) return quant_matmul_fast(*kernels, x, n, w, bias, y);
-  quant_matmul_exact(x, n, w, bias, y);
+  if (kernels) return quant_matmul_fast(*kernels, x, n, jobs);
+  for (const GemmJob& j : jobs) quant_matmul_exact(x, n, j.w, j.bias, j.y);
 }
 
 void quantize_activations(std::span<const float> x, int8_t* q, float* scales, int32_t* sums) {

@@ -6,6 +6,7 @@
 #include <span>
 
 #include "kernels/compute_mode.h"
+#include "kernels/gemm_driver.h"
 #include "kernels/weight_view.h"
 
 namespace smolvlm::kernels {
@@ -14,15 +15,25 @@ namespace smolvlm::kernels {
 // panel layouts of the first two (quant_panels.h).
 bool quant_matmul_reads(DType dtype);
 
-// x [n, w.cols] f32, bias [w.rows] f32 or none, y [n, w.rows]; sizes already
-// checked, quant_matmul_reads(w.dtype). Panels give the bits rows give.
+// Every job over the same x [n, K] f32, the jobs sharing K and a dtype that
+// quant_matmul_reads(); bias [w.rows] f32 or none, y [n, w.rows]; sizes
+// already checked. Panels give the bits rows give.
 //   Exact: each weight row dequantized to f32, then dot_f32 (+ bias): the
 //     bits of reference::matmul / reference::linear.
 //   Fast: activations quantized per 32-block to int8 (quantize_activations)
-//     and integer block dot products (AVX-512 VNNI) scaled in f32, as
-//     ggml's q8_0 activations; Exact where the CPU has no VNNI, and for Q4_K.
-// Either way a row's result does not depend on n or on the other rows.
-void quant_matmul(const float* x, int64_t n, const WeightView& w, const float* bias, float* y, ComputeMode mode);
+//     once for the group, and integer block dot products (AVX-512 VNNI)
+//     scaled in f32, as ggml's q8_0 activations, every job in one pass of the
+//     pool (a decode step's q/k/v and gate/up: small GEMVs that each paid a
+//     hand-off and a cold start); Exact where the CPU has no VNNI, and for Q4_K.
+// Either way a row's result does not depend on n, on the other rows or on the
+// other jobs.
+void quant_matmul_group(const float* x, int64_t n, std::span<const GemmJob> jobs, ComputeMode mode);
+
+inline void quant_matmul(const float* x, int64_t n, const WeightView& w, const float* bias, float* y,
+                         ComputeMode mode) {
+  const GemmJob job{w, bias, y};
+  quant_matmul_group(x, n, std::span(&job, 1), mode);
+}
 
 // True when Fast runs integer kernels here (AVX-512 VNNI on the active ISA).
 bool quant_fast_available();

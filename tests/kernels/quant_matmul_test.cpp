@@ -14,6 +14,7 @@
 #include "kernels/quant_formats.h"
 #include "kernels/quant_gemm.h"
 #include "kernels/quant_matmul.h"
+#include "kernels/quant_panels.h"
 #include "simd_test_util.h"
 
 namespace smolvlm::kernels {
@@ -125,6 +126,40 @@ TEST_P(QuantMatmul, RowsDoNotDependOnBatchingOrThreads) {
       for (int64_t o = 0; o < OUT; ++o) ASSERT_EQ(one[o], all[t * OUT + o]) << "row " << t << " col " << o;
     }
   }
+}
+
+// A decode step's q/k/v as one group: each output gets matmul()'s bits, in
+// rows and in panels, whatever the thread count splits.
+TEST_P(QuantMatmul, AGroupGivesEachOutputTheBitsMatmulGives) {
+  std::mt19937 rng(15);
+  const int64_t K = 192, heights[] = {80, 24, 40};
+  std::vector<QuantWeight> weights;
+  for (int64_t rows : heights) weights.emplace_back(GetParam(), rows, K, random_floats(rng, rows * K));
+  std::vector<std::vector<uint8_t>> panels;
+  for (const QuantWeight& w : weights) {
+    panels.emplace_back(*dtype_tensor_bytes(quant_panels_of(w.dtype), {w.rows, K}));
+    pack_quant_panels(w.view(), panels.back());
+  }
+  for (const bool packed : {false, true})
+    for (const int64_t n : {int64_t{1}, int64_t{6}})
+      for (const ComputeMode mode : {ComputeMode::Exact, ComputeMode::Fast}) {
+        const std::vector<float> x = random_floats(rng, n * K);
+        std::vector<std::vector<float>> grouped, alone;
+        std::vector<MatmulOutput> outputs;
+        for (size_t i = 0; i < weights.size(); ++i) {
+          const WeightView w = packed ? WeightView{quant_panels_of(GetParam()), heights[i], K, panels[i].data()}
+                                      : weights[i].view();
+          grouped.emplace_back(n * heights[i]);
+          alone.emplace_back(n * heights[i]);
+          outputs.push_back({w, grouped.back()});
+          ScopedThreads one(1);
+          matmul(x, n, w, alone.back(), mode);
+        }
+        ScopedThreads two(2);
+        matmul_group(x, n, outputs, mode);
+        for (size_t i = 0; i < weights.size(); ++i)
+          ASSERT_EQ(grouped[i], alone[i]) << "output " << i << ", n " << n << (packed ? ", panels" : ", rows");
+      }
 }
 
 INSTANTIATE_TEST_SUITE_P(Dtypes, QuantMatmul, ::testing::Values(DType::Q8_0, DType::Q4_0),
