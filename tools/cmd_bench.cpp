@@ -33,7 +33,7 @@ ArgParser make_parser() {
   p.option("model", "DIR", "Checkpoint folder")
       .option("like", "NAME", "Random weights of this model's shape, made in memory (no checkpoint needed)")
       .option("seed", "N", "Seed of the --like weights (default 0)")
-      .option("dtype", "TYPE", "bf16 (BF16 products, default), f32 (exact), q8_0 / q4_0 (weights quantized at load)")
+      .option("dtype", "TYPE", "bf16 (BF16 products, default), f32 (exact), q8_0 / q4_0 / q4_k (weights quantized at load)")
       .option("kv-dtype", "TYPE", "KV cache storage: f32, bf16 or f16 (default: f32 with --dtype f32, else bf16)")
       .option("threads", "N", "Threads for the kernels (default: SMOLVLM_THREADS, else every core)")
       .option("reps", "N", "Timed repetitions of each measurement (default 5)")
@@ -69,7 +69,7 @@ bench::BenchOptions options_from_args(const ArgParser& args) {
   }
   o.dtype = args.get("dtype").value_or("bf16");
   if (!bench::compute_mode_for(o.dtype))
-    throw UsageError("bench: --dtype must be bf16, f32, q8_0 or q4_0, not \"" + o.dtype + "\"");
+    throw UsageError("bench: --dtype must be bf16, f32, q8_0, q4_0 or q4_k, not \"" + o.dtype + "\"");
   o.kv_dtype = args.get("kv-dtype").value_or("");
   if (!o.kv_dtype.empty() && o.kv_dtype != "f32" && o.kv_dtype != "bf16" && o.kv_dtype != "f16")
     throw UsageError("bench: --kv-dtype must be f32, bf16 or f16, not \"" + o.kv_dtype + "\"");

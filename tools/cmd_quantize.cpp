@@ -20,8 +20,9 @@ namespace fs = std::filesystem;
 std::optional<DType> part_dtype(const std::string& flag, const std::string& value) {
   if (value == "q8_0") return DType::Q8_0;
   if (value == "q4_0") return DType::Q4_0;
+  if (value == "q4_k") return DType::Q4_K;
   if (value == "bf16" || value == "stored") return std::nullopt;
-  throw UsageError("quantize: --" + flag + " must be q8_0, q4_0 or bf16 (as stored), not \"" + value + "\"");
+  throw UsageError("quantize: --" + flag + " must be q8_0, q4_0, q4_k or bf16 (as stored), not \"" + value + "\"");
 }
 
 // Every file but the weights: configs, tokenizer, chat template, processor.
@@ -38,19 +39,22 @@ void copy_side_files(const fs::path& from, const fs::path& to) {
 }  // namespace
 
 int quantize_main(int argc, char** argv) {
-  ArgParser args("quantize", "--model DIR --out DIR --dtype q8_0|q4_0 [--vision T] [--connector T]",
+  ArgParser args("quantize", "--model DIR --out DIR --dtype q8_0|q4_0|q4_k [--vision T] [--connector T]",
                  "Writes DIR with the checkpoint's Linear weights as GGUF-layout blocks (Q8_0: int8 per\n"
-                 "32 values + f16 scale; Q4_0: 4 bits), stored in model.safetensors as U8 tensors marked in\n"
-                 "its metadata. Norms, biases and embeddings stay as stored. `smolvlm run --model DIR` needs\n"
-                 "no --dtype for it (add --dtype bf16 for the integer kernels).");
+                 "32 values + f16 scale; Q4_0: 4 bits; Q4_K: 4 bits in super-blocks of 256 with 6-bit\n"
+                 "scales and mins, Q4_0 for rows that are not whole super-blocks), stored in\n"
+                 "model.safetensors as U8 tensors marked in its metadata. Norms, biases and embeddings stay\n"
+                 "as stored. `smolvlm run --model DIR` needs no --dtype for it (add --dtype bf16 for the\n"
+                 "integer kernels).");
   args.option("model", "DIR", "Checkpoint folder to quantize")
       .option("out", "DIR", "Output folder (created; not the input)")
-      .option("dtype", "T", "q8_0 or q4_0: the text decoder, and the default of the other parts")
-      .option("vision", "T", "Vision encoder: q8_0, q4_0 or bf16 (as stored)")
-      .option("connector", "T", "Connector: q8_0, q4_0 or bf16 (as stored)");
+      .option("dtype", "T", "q8_0, q4_0 or q4_k: the text decoder, and the default of the other parts")
+      .option("vision", "T", "Vision encoder: q8_0, q4_0, q4_k or bf16 (as stored)")
+      .option("connector", "T", "Connector: q8_0, q4_0, q4_k or bf16 (as stored)");
   if (!args.parse(argc, argv, 2)) return 0;
   const std::string model = args.require("model"), out = args.require("out"), dtype = args.require("dtype");
-  if (dtype != "q8_0" && dtype != "q4_0") throw UsageError("quantize: --dtype must be q8_0 or q4_0, not \"" + dtype + "\"");
+  if (dtype != "q8_0" && dtype != "q4_0" && dtype != "q4_k")
+    throw UsageError("quantize: --dtype must be q8_0, q4_0 or q4_k, not \"" + dtype + "\"");
   WeightDtypes dtypes;
   dtypes.text = part_dtype("dtype", dtype);
   dtypes.vision = part_dtype("vision", args.get("vision").value_or(dtype));

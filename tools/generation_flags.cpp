@@ -70,7 +70,7 @@ GenerationOptions generation_options_from_flags(const ArgParser& args, const std
 }
 
 void add_load_flags(ArgParser& p) {
-  p.option("dtype", "T", "f32 (default, exact), bf16 (BF16 products), q8_0 / q4_0 (weights quantized at load)")
+  p.option("dtype", "T", "f32 (default, exact), bf16 (BF16 products), q8_0 / q4_0 / q4_k (weights quantized at load)")
       .option("threads", "N", "Threads for the kernels (default: SMOLVLM_THREADS, else every core)")
       .option("kv-dtype", "T", "KV cache storage: f32, bf16 or f16 (default: f32 with --dtype f32, else bf16)")
       .option("lora", "DIR[:SCALE]", "PEFT LoRA adapter folder applied unmerged, with a weight (default 1); repeatable",
@@ -80,13 +80,14 @@ void add_load_flags(ArgParser& p) {
 LoadOptions load_options_from_flags(const ArgParser& args, const std::string& command) {
   LoadOptions options;
   if (auto dtype = args.get("dtype")) {
-    if (*dtype == "bf16" || *dtype == "q8_0" || *dtype == "q4_0") options.bf16_compute = true;
-    else if (*dtype != "f32")
-      throw UsageError(command + ": --dtype must be f32, bf16, q8_0 or q4_0, not \"" + *dtype + "\"");
-    if (*dtype == "q8_0" || *dtype == "q4_0") {
-      const WeightDtype w = *dtype == "q8_0" ? WeightDtype::Q8_0 : WeightDtype::Q4_0;
-      options.text_weights = options.vision_weights = options.connector_weights = w;
-    }
+    std::optional<WeightDtype> w;
+    if (*dtype == "q8_0") w = WeightDtype::Q8_0;
+    else if (*dtype == "q4_0") w = WeightDtype::Q4_0;
+    else if (*dtype == "q4_k") w = WeightDtype::Q4_K;
+    else if (*dtype != "f32" && *dtype != "bf16")
+      throw UsageError(command + ": --dtype must be f32, bf16, q8_0, q4_0 or q4_k, not \"" + *dtype + "\"");
+    options.bf16_compute = *dtype != "f32";
+    if (w) options.text_weights = options.vision_weights = options.connector_weights = *w;
   }
   if (auto kv = args.get("kv-dtype")) {
     if (*kv == "f32") options.kv_cache_dtype = KvCacheDtype::F32;

@@ -77,8 +77,8 @@ void BM_GemvFromDram(benchmark::State& state) {
   state.counters["weight_GB/s"] =
       benchmark::Counter(2.0 * in * out * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
-// The same for block-quantized weights (Q8_0, Q4_0) in their GGUF rows or,
-// as the fast mode loads them, in panels.
+// The same for block-quantized weights (Q8_0, Q4_0, Q4_K) in their GGUF rows
+// or, as the fast mode loads Q8_0 and Q4_0, in panels.
 void BM_QuantGemvFromDram(benchmark::State& state, DType dtype, bool panels) {
   const int64_t out = state.range(0), in = state.range(1);
   const int64_t row_bytes = static_cast<int64_t>(quant_row_bytes(dtype, in));
@@ -115,6 +115,8 @@ BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q8_0, DType::Q8_0, false)->Args({576, 57
 BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q4_0, DType::Q4_0, false)->Args({576, 576})->Args({1536, 576})->Args({576, 1536})->Args({8192, 2048})->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q8_0_panels, DType::Q8_0, true)->Args({576, 576})->Args({1536, 576})->Args({576, 1536})->Args({8192, 2048})->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q4_0_panels, DType::Q4_0, true)->Args({576, 576})->Args({1536, 576})->Args({576, 1536})->Args({8192, 2048})->UseRealTime()->Unit(benchmark::kMicrosecond);
+// Q4_K rows are whole super-blocks of 256: the SmolLM2-1.7B shapes.
+BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q4_k, DType::Q4_K, false)->Args({8192, 2048})->Args({2048, 8192})->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(BM_GemvFromDram)->Args({576, 576})->Args({192, 576})->Args({1536, 576})->Args({576, 1536})->Args({8192, 2048})->UseRealTime()->Unit(benchmark::kMicrosecond);
 

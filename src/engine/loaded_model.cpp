@@ -14,7 +14,12 @@ std::vector<ScaledLora> load_adapters(const std::vector<LoraAdapterSpec>& specs,
 
 std::optional<DType> weight_dtype(const std::optional<WeightDtype>& d) {
   if (!d) return std::nullopt;
-  return *d == WeightDtype::Q8_0 ? DType::Q8_0 : DType::Q4_0;
+  switch (*d) {
+    case WeightDtype::Q8_0: return DType::Q8_0;
+    case WeightDtype::Q4_0: return DType::Q4_0;
+    case WeightDtype::Q4_K: return DType::Q4_K;
+  }
+  return std::nullopt;
 }
 
 }  // namespace

@@ -7,8 +7,8 @@
 //   Q4_0: f16 d, then 16 bytes of nibbles; byte j holds element j (low
 //         nibble) and element j + 16 (high nibble); value = (nibble - 8) * d
 //   Q4_K: super-blocks of 256 in 144 bytes (quant_q4_k.h); rows hold
-//         cols / 256 of them. Dequantized exactly as GGUF; read by the
-//         exact path only (no integer kernel yet).
+//         cols / 256 of them. Dequantized exactly as GGUF; the fast
+//         mode's integer kernel is x86/avx512vnni_q4_k.cpp.
 #pragma once
 
 #include <cstddef>

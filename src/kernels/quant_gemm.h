@@ -14,7 +14,7 @@ struct QuantGemmArgs {
   const float* xs = nullptr;   // [n, k / 32 * 8]: each block's scale 8 times
   const int32_t* xsum = nullptr;  // [n, k / 32]: each block's Σ q
   int64_t n = 0, k = 0;
-  WeightView w;                 // [out, k], Q8_0 or Q4_0, as rows or panels
+  WeightView w;                 // [out, k], Q8_0 or Q4_0 as rows or panels, or Q4_K
   const float* bias = nullptr;  // [out] or none
   float* y = nullptr;           // [n, out]
 };
@@ -30,6 +30,10 @@ struct QuantKernels {
 namespace x86 {
 // AVX-512 F/BW/VL + VNNI (vpdpbusd); only where the CPU has them.
 const QuantKernels& avx512vnni_quant_kernels();
+// Its gemm for Q4_K weights (avx512vnni_q4_k.cpp), with scratch of at least
+// k / 32 floats (more rows at a time with more).
+void quant_gemm_q4_k(const QuantGemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float* scratch,
+                     int64_t scratch_floats);
 }  // namespace x86
 
 }  // namespace smolvlm::kernels

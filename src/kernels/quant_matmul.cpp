@@ -115,8 +115,7 @@ void quant_matmul_group(const float* x, int64_t n, std::span<const GemmJob> jobs
   if (n <= 0 || jobs.empty()) return;
   const WeightView& w = jobs.front().w;
   if (!is_quant_panels(w.dtype)) quant_row_bytes(w.dtype, w.cols);  // throws for a dtype or width the blocks cannot hold
-  // Q4_K has no integer kernel yet: its Fast is Exact.
-  const QuantKernels* kernels = mode == ComputeMode::Fast && w.dtype != DType::Q4_K ? quant_kernels() : nullptr;
+  const QuantKernels* kernels = mode == ComputeMode::Fast ? quant_kernels() : nullptr;
   if (kernels) return quant_matmul_fast(*kernels, x, n, jobs);
   for (const GemmJob& j : jobs) quant_matmul_exact(x, n, j.w, j.bias, j.y);
 }

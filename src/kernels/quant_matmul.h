@@ -24,7 +24,7 @@ bool quant_matmul_reads(DType dtype);
 //     once for the group, and integer block dot products (AVX-512 VNNI)
 //     scaled in f32, as ggml's q8_0 activations, every job in one pass of the
 //     pool (a decode step's q/k/v and gate/up: small GEMVs that each paid a
-//     hand-off and a cold start); Exact where the CPU has no VNNI, and for Q4_K.
+//     hand-off and a cold start); Exact where the CPU has no VNNI.
 // Either way a row's result does not depend on n, on the other rows or on the
 // other jobs.
 void quant_matmul_group(const float* x, int64_t n, std::span<const GemmJob> jobs, ComputeMode mode);

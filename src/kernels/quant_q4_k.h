@@ -7,7 +7,8 @@
 //   and m_j = (s[j + 4] >> 4) | (s[j] >> 6) << 4. Nibbles: bytes 32·i .. 32·i + 31
 //   hold sub-block 2i in their low nibbles and sub-block 2i + 1 in their high ones.
 //
-// Only quant_formats.cpp includes this; the rest of the engine sees quant_formats.h.
+// Only quant_formats.cpp and the integer kernel (x86/avx512vnni_q4_k.cpp)
+// include this; the rest of the engine sees quant_formats.h.
 #pragma once
 
 #include <cstdint>

@@ -47,7 +47,10 @@ std::optional<DType> quantized_dtype_for(const std::string& name, const TensorVi
     dtype = dtypes.vision;
   else if (starts_with(name, config.text_prefix + "layers.") || name == config.lm_head_name)
     dtype = dtypes.text;
-  if (dtype && t.shape[1] % dtype_block_elems(*dtype) != 0) return std::nullopt;  // kept as stored
+  // Rows that are not whole super-blocks take Q4_0's 32-blocks instead (llama.cpp
+  // falls back likewise); rows that are not whole blocks are kept as stored.
+  if (dtype == DType::Q4_K && t.shape[1] % dtype_block_elems(DType::Q4_K) != 0) dtype = DType::Q4_0;
+  if (dtype && t.shape[1] % dtype_block_elems(*dtype) != 0) return std::nullopt;
   return dtype;
 }
 

@@ -74,6 +74,31 @@ TEST(QuantCheckpoint, QuantizeWritesWhatLoadTimeQuantizationMakes) {
   EXPECT_NE(from_folder, unquantized);
 }
 
+// Q4_K needs rows of whole 256-value super-blocks: the fixture's 64-wide
+// projections take Q4_0, its 1024-wide connector Q4_K, and the folder runs
+// as load-time quantization does.
+TEST(QuantCheckpoint, Q4KTakesQ4_0WhereRowsAreNotWholeSuperBlocks) {
+  const std::string model = testing::fixtures_dir() + kModel;
+  testing::TempDir out;
+  const std::string dir = out.file("q");
+  const testing::CommandResult r = testing::run_command(testing::shell_quote(testing::cli_path()) +
+                                                        " quantize --model " + testing::shell_quote(model) +
+                                                        " --out " + testing::shell_quote(dir) + " --dtype q4_k");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json header = raw_header(dir + "/model.safetensors");
+  EXPECT_EQ(header["__metadata__"]["smolvlm.quant." + kQProj], "q4_0:64x64");
+  EXPECT_EQ(header["__metadata__"]["smolvlm.quant." + kConnector], "q4_k:64x1024");
+  EXPECT_EQ(header[kConnector]["shape"], Json::array({64, 4 * 144}));
+
+  LoadOptions at_load;
+  at_load.bf16_compute = true;
+  at_load.text_weights = at_load.vision_weights = at_load.connector_weights = WeightDtype::Q4_K;
+  LoadOptions fast;
+  fast.bf16_compute = true;
+  const std::string image = testing::fixtures_dir() + "/images/photo_320x240.jpg";
+  EXPECT_EQ(last_logits(*Engine::load(dir, fast), image), last_logits(*Engine::load(model, at_load), image));
+}
+
 // A one-tensor file with `metadata`, its tensor U8 [2, 34] (or `dtype`).
 std::string write_marked(const testing::TempDir& dir, const std::map<std::string, std::string>& metadata,
                          DType dtype = DType::U8) {

@@ -165,6 +165,47 @@ TEST_P(QuantMatmul, AGroupGivesEachOutputTheBitsMatmulGives) {
 INSTANTIATE_TEST_SUITE_P(Dtypes, QuantMatmul, ::testing::Values(DType::Q8_0, DType::Q4_0),
                          [](const auto& info) { return std::string(dtype_name(info.param)); });
 
+// Q4_K rows are whole super-blocks of 256: one row (decode), row tiles of
+// 4 and their remainders, several tasks, more rows than a task's scratch
+// holds activation sums for (144 at any width).
+const int64_t kQ4KShapes[][3] = {{1, 256, 1}, {1, 512, 9},   {2, 768, 7},   {5, 256, 33},
+                                 {7, 1024, 20}, {13, 2048, 5}, {150, 256, 3}};
+
+TEST(QuantMatmulQ4K, FastModeMatchesTheIntegerOracle) {
+  if (!quant_fast_available()) GTEST_SKIP() << "no AVX-512 VNNI here";
+  std::mt19937 rng(16);
+  for (const auto& s : kQ4KShapes) {
+    const int64_t n = s[0], K = s[1], OUT = s[2];
+    const QuantWeight w(DType::Q4_K, OUT, K, random_floats(rng, OUT * K, 0.05f));
+    const std::vector<float> x = random_floats(rng, n * K, 2.0f);
+    std::vector<float> bias(OUT);
+    for (int64_t o = 0; o < OUT; ++o) bias[o] = static_cast<float>(o % 5) - 2.0f;
+    const std::vector<float> want = quantized_oracle(x, n, w, bias.data());
+    std::vector<float> got(n * OUT);
+    ScopedThreads threads(2);
+    quant_matmul(x.data(), n, w.view(), bias.data(), got.data(), ComputeMode::Fast);
+    for (int64_t i = 0; i < n * OUT; ++i)
+      ASSERT_NEAR(got[i], want[i], 2e-5 * (1.0 + std::fabs(want[i]))) << n << "x" << K << "x" << OUT << " at " << i;
+  }
+}
+
+TEST(QuantMatmulQ4K, RowsDoNotDependOnBatchingOrThreads) {
+  std::mt19937 rng(17);
+  const int64_t n = 11, K = 768, OUT = 21;
+  const QuantWeight w(DType::Q4_K, OUT, K, random_floats(rng, OUT * K));
+  const std::vector<float> x = random_floats(rng, n * K);
+  std::vector<float> all(n * OUT), one(OUT);
+  {
+    ScopedThreads threads(2);
+    matmul(x, n, w.view(), all, ComputeMode::Fast);
+  }
+  ScopedThreads threads(1);
+  for (int64_t t = 0; t < n; ++t) {
+    matmul(std::span<const float>(x).subspan(t * K, K), 1, w.view(), one, ComputeMode::Fast);
+    for (int64_t o = 0; o < OUT; ++o) ASSERT_EQ(one[o], all[t * OUT + o]) << "row " << t << " col " << o;
+  }
+}
+
 TEST(QuantActivations, AreQ8_0ValuesWithTheF32Scale) {
   std::mt19937 rng(15);
   const std::vector<float> x = random_floats(rng, 64, 4.0f);

@@ -1,5 +1,5 @@
 // Q4_K super-blocks: GGUF's byte layout (6-bit scales and mins, nibble
-// order) on a hand-packed block, round trips, and the exact matmul path.
+// order) on a hand-packed block, round trips, and the matmul paths.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -97,7 +97,7 @@ TEST(QuantQ4K, RandomRowsRoundTripWithinAStep) {
   EXPECT_LT(worst, 0.5);
 }
 
-TEST(QuantQ4K, MatmulReadsItThroughTheExactPath) {
+TEST(QuantQ4K, MatmulReadsItExactlyAndThroughTheIntegerKernel) {
   std::mt19937 rng(6);
   const int64_t n = 5, K = 512, OUT = 19;
   const std::vector<float> w = testing::random_floats(rng, OUT * K), x = testing::random_floats(rng, n * K);
@@ -111,7 +111,14 @@ TEST(QuantQ4K, MatmulReadsItThroughTheExactPath) {
   matmul(x, n, view, exact, ComputeMode::Exact);
   matmul(x, n, view, fast, ComputeMode::Fast);
   EXPECT_EQ(exact, want);
-  EXPECT_EQ(fast, want);  // no integer kernel for Q4_K: Fast is Exact
+  // Fast quantizes the activations to int8 per 32 values (quant_matmul.h;
+  // the kernel against its oracle: quant_matmul_test.cpp): well under 1 % RMS.
+  double err = 0, norm = 0;
+  for (int64_t i = 0; i < n * OUT; ++i) {
+    err += (fast[i] - want[i]) * (fast[i] - want[i]);
+    norm += want[i] * want[i];
+  }
+  EXPECT_LT(std::sqrt(err / norm), 0.01);
   EXPECT_THROW(quant_row_bytes(DType::Q4_K, 288), Error);
 }
 

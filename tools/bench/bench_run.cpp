@@ -188,7 +188,7 @@ Json workload(const ModelRun& run) {
 std::optional<kernels::ComputeMode> compute_mode_for(const std::string& dtype) {
   if (dtype == "bf16") return kernels::ComputeMode::Fast;
   if (dtype == "f32") return kernels::ComputeMode::Exact;
-  if (dtype == "q8_0" || dtype == "q4_0") return kernels::ComputeMode::Fast;
+  if (dtype == "q8_0" || dtype == "q4_0" || dtype == "q4_k") return kernels::ComputeMode::Fast;
   return std::nullopt;
 }
 
@@ -196,6 +196,7 @@ WeightDtypes quantized_weights_for(const std::string& dtype) {
   WeightDtypes w;
   if (dtype == "q8_0") w.text = w.vision = w.connector = DType::Q8_0;
   if (dtype == "q4_0") w.text = w.vision = w.connector = DType::Q4_0;
+  if (dtype == "q4_k") w.text = w.vision = w.connector = DType::Q4_K;
   return w;
 }
 

@@ -33,9 +33,9 @@ struct BenchOptions {
 
 // "bf16": BF16 products with f32 sums (ComputeMode::Fast; Exact where the CPU
 // has no BF16 dot product); "f32": weights widened exactly to f32 (Exact).
-// "q8_0" / "q4_0": Fast over quantized weights. None for other names.
+// "q8_0" / "q4_0" / "q4_k": Fast over quantized weights. None for other names.
 std::optional<kernels::ComputeMode> compute_mode_for(const std::string& dtype);
-// "q8_0" / "q4_0": every part's weights quantized at load (with Fast arithmetic:
+// "q8_0" / "q4_0" / "q4_k": every part's weights quantized at load (with Fast arithmetic:
 // int8 activations and VNNI dot products); other dtypes keep them as stored.
 WeightDtypes quantized_weights_for(const std::string& dtype);
 

@@ -1,6 +1,7 @@
 // Integer matmul over Q8_0 / Q4_0 weights with AVX-512 VNNI (vpdpbusd), for
-// activations quantized per 32-block to int8 (quant_matmul.h). Compiled with
-// the VNNI -m flags (CMakeLists.txt) and used only where the CPU has them.
+// activations quantized per 32-block to int8 (quant_matmul.h); Q4_K's is
+// avx512vnni_q4_k.cpp. Compiled with the VNNI -m flags (CMakeLists.txt) and
+// used only where the CPU has them.
 //
 // vpdpbusd multiplies unsigned by signed bytes, so the weights are made
 // unsigned (a Q8_0 q becomes q + 128, a Q4_0 nibble is already q + 8) and
@@ -235,12 +236,15 @@ void quant_gemm_dtype(const QuantGemmArgs& a, int64_t r0, int64_t r1, int64_t c0
   }
 }
 
+int64_t quant_scratch_floats(int64_t k) { return (k / kBlock * kPanelBlockBytes + 3) / 4; }
+
 void quant_gemm(const QuantGemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float* scratch) {
   switch (a.w.dtype) {
     case DType::Q8_0: return quant_gemm_dtype<DType::Q8_0>(a, r0, r1, c0, c1, scratch);
     case DType::Q4_0: return quant_gemm_dtype<DType::Q4_0>(a, r0, r1, c0, c1, scratch);
     case DType::Q8_0_PANELS: return quant_gemm_panels<DType::Q8_0_PANELS>(a, r0, r1, c0, c1);
     case DType::Q4_0_PANELS: return quant_gemm_panels<DType::Q4_0_PANELS>(a, r0, r1, c0, c1);
+    case DType::Q4_K: return quant_gemm_q4_k(a, r0, r1, c0, c1, scratch, quant_scratch_floats(a.k));
     default: return;
   }
 }
@@ -272,8 +276,6 @@ void quantize_activations(const float* x, int64_t n, int8_t* q, float* scales, i
     if (sums) sums[b] = _mm512_reduce_add_epi32(_mm512_add_epi32(qi[0], qi[1]));
   }
 }
-
-int64_t quant_scratch_floats(int64_t k) { return (k / kBlock * kPanelBlockBytes + 3) / 4; }
 
 }  // namespace
 
