@@ -185,7 +185,9 @@ using TextCallback = std::function<void(std::string_view)>;
 
 // Block-quantized weights, GGUF's layouts: Q8_0 (int8 per 32-block + f16 scale), Q4_0 (4 bits),
 // Q4_K (4 bits in super-blocks of 256 with 6-bit sub-block scales and mins; a weight whose rows
-// are not whole super-blocks, such as SmolLM2-135M's 576-wide ones, takes Q4_0).
+// are not whole super-blocks, such as SmolLM2-135M's 576-wide ones, takes Q4_0). The CLI's
+// `--dtype q4_k` gives the decoder Q4_K and the vision tower and connector Q4_0: Q4_K's integer
+// kernel reads rows (fast for decode) and runs many-row products ~5x slower than Q4_0's panels.
 enum class WeightDtype { Q8_0, Q4_0, Q4_K };
 
 // How the KV cache stores keys and values (`--kv-dtype`).

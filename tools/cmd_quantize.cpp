@@ -48,7 +48,7 @@ int quantize_main(int argc, char** argv) {
                  "integer kernels).");
   args.option("model", "DIR", "Checkpoint folder to quantize")
       .option("out", "DIR", "Output folder (created; not the input)")
-      .option("dtype", "T", "q8_0, q4_0 or q4_k: the text decoder, and the default of the other parts")
+      .option("dtype", "T", "q8_0, q4_0 or q4_k: the text decoder, and the default of the other parts (q4_0 for q4_k)")
       .option("vision", "T", "Vision encoder: q8_0, q4_0, q4_k or bf16 (as stored)")
       .option("connector", "T", "Connector: q8_0, q4_0, q4_k or bf16 (as stored)");
   if (!args.parse(argc, argv, 2)) return 0;
@@ -57,8 +57,10 @@ int quantize_main(int argc, char** argv) {
     throw UsageError("quantize: --dtype must be q8_0, q4_0 or q4_k, not \"" + dtype + "\"");
   WeightDtypes dtypes;
   dtypes.text = part_dtype("dtype", dtype);
-  dtypes.vision = part_dtype("vision", args.get("vision").value_or(dtype));
-  dtypes.connector = part_dtype("connector", args.get("connector").value_or(dtype));
+  // As at load: q4_k is the decoder's, Q4_0 the default of the prefill-only parts.
+  const std::string others = dtype == "q4_k" ? "q4_0" : dtype;
+  dtypes.vision = part_dtype("vision", args.get("vision").value_or(others));
+  dtypes.connector = part_dtype("connector", args.get("connector").value_or(others));
   if (fs::exists(out) && fs::equivalent(model, out)) throw UsageError("quantize: --out must not be the --model folder");
 
   const ModelConfig config = load_model_config(model);

@@ -75,24 +75,28 @@ TEST(QuantCheckpoint, QuantizeWritesWhatLoadTimeQuantizationMakes) {
 }
 
 // Q4_K needs rows of whole 256-value super-blocks: the fixture's 64-wide
-// projections take Q4_0, its 1024-wide connector Q4_K, and the folder runs
-// as load-time quantization does.
+// projections take Q4_0, its 1024-wide connector (asked for) Q4_K, the
+// vision tower Q4_0 by default, and the folder runs as load-time
+// quantization does.
 TEST(QuantCheckpoint, Q4KTakesQ4_0WhereRowsAreNotWholeSuperBlocks) {
   const std::string model = testing::fixtures_dir() + kModel;
   testing::TempDir out;
   const std::string dir = out.file("q");
   const testing::CommandResult r = testing::run_command(testing::shell_quote(testing::cli_path()) +
                                                         " quantize --model " + testing::shell_quote(model) +
-                                                        " --out " + testing::shell_quote(dir) + " --dtype q4_k");
+                                                        " --out " + testing::shell_quote(dir) +
+                                                        " --dtype q4_k --connector q4_k");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json header = raw_header(dir + "/model.safetensors");
   EXPECT_EQ(header["__metadata__"]["smolvlm.quant." + kQProj], "q4_0:64x64");
+  EXPECT_EQ(header["__metadata__"]["smolvlm.quant." + kFc1], "q4_0:128x64");  // the vision tower's default
   EXPECT_EQ(header["__metadata__"]["smolvlm.quant." + kConnector], "q4_k:64x1024");
   EXPECT_EQ(header[kConnector]["shape"], Json::array({64, 4 * 144}));
 
   LoadOptions at_load;
   at_load.bf16_compute = true;
-  at_load.text_weights = at_load.vision_weights = at_load.connector_weights = WeightDtype::Q4_K;
+  at_load.text_weights = at_load.connector_weights = WeightDtype::Q4_K;
+  at_load.vision_weights = WeightDtype::Q4_0;
   LoadOptions fast;
   fast.bf16_compute = true;
   const std::string image = testing::fixtures_dir() + "/images/photo_320x240.jpg";

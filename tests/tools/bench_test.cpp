@@ -160,7 +160,7 @@ TEST(CliBench, BadFlagsExitWithUsage) {
       {"--like tiny-smolvlm --warmup -1", "--warmup must be at least 0"},
       {"--like tiny-smolvlm --threads 0", "--threads must be at least 1"},
       {"--like tiny-smolvlm --reps many", "expects an integer"},
-      {"--like tiny-smolvlm --dtype q5_1", "--dtype must be bf16, f32, q8_0 or q4_0"},
+      {"--like tiny-smolvlm --dtype q5_1", "--dtype must be bf16, f32, q8_0, q4_0 or q4_k"},
       {"--model " + model + " --seed 3", "--seed goes with --like"},
       {"--like tiny-smolvlm --fast", "unknown option --fast"},
   };

@@ -196,7 +196,7 @@ WeightDtypes quantized_weights_for(const std::string& dtype) {
   WeightDtypes w;
   if (dtype == "q8_0") w.text = w.vision = w.connector = DType::Q8_0;
   if (dtype == "q4_0") w.text = w.vision = w.connector = DType::Q4_0;
-  if (dtype == "q4_k") w.text = w.vision = w.connector = DType::Q4_K;
+  if (dtype == "q4_k") w.text = DType::Q4_K, w.vision = w.connector = DType::Q4_0;  // as run --dtype q4_k
   return w;
 }
 
