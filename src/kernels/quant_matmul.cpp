@@ -65,6 +65,9 @@ QuantizedActivations& activation_scratch(int64_t n, int64_t K) {
 // them; one column block size for every job, about four tasks per thread in
 // all so that static chunks balance.
 void quant_matmul_fast(const QuantKernels& kernels, const float* x, int64_t n, std::span<const GemmJob> jobs) {
+  int64_t out = 0;
+  for (const GemmJob& j : jobs) out += j.w.rows;
+  if (out == 0) return;
   const int64_t K = jobs.front().w.cols, ldxs = K / kQuantBlock * 8;
   QuantizedActivations& act = activation_scratch(n, K);
   int8_t* xq = act.q.data();
@@ -80,8 +83,6 @@ void quant_matmul_fast(const QuantKernels& kernels, const float* x, int64_t n, s
   const int64_t row_block = std::min(n, std::max(kRowGrain, kRowBlockBytes / (2 * K) / kRowGrain * kRowGrain));
   const int64_t row_blocks = (n + row_block - 1) / row_block;
   const int64_t threads = shared_pool().size();
-  int64_t out = 0;
-  for (const GemmJob& j : jobs) out += j.w.rows;
   const int64_t want = std::max<int64_t>(1, (4 * threads + row_blocks - 1) / row_blocks);
   const int64_t col_block =
       std::min(out, std::max(kColGrain, ((out + want - 1) / want + kColGrain - 1) / kColGrain * kColGrain));

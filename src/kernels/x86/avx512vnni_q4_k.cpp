@@ -8,8 +8,10 @@
 // 2i + 1's in lanes 8-15 (exact integers). As f32 they are scaled by
 // (d·sc_j)·d_x(j) and summed lane-wise; the mins come off per super-block as
 // (dmin·m_j)·(d_x(j)·Σ q_x(j)), the same decomposition as the dequantized
-// value d·sc_j·q - dmin·m_j. Each (row, output) runs one fixed sequence, so
-// its result does not depend on the rows or columns computed with it.
+// value d·sc_j·q - dmin·m_j. The activation factor is made once per task:
+// gathering it per super-block held a thread to a third of its DRAM rate.
+// Each (row, output) runs one fixed sequence, so its result does not depend
+// on the rows or columns computed with it.
 #if defined(__x86_64__)
 #include <immintrin.h>
 
