@@ -64,22 +64,28 @@ inline SuperBlock decode(const BlockQ4_K& b) {
   return s;
 }
 
-// Rows r .. r + R - 1 times output column `o` (its blocks at w); x_sums
-// holds d_x · Σ q_x of each block of those rows, `blocks` a row.
-template <int R>
-void tile(const QuantGemmArgs& a, int64_t r, int64_t o, const BlockQ4_K* w, const float* x_sums) {
+// Rows r .. r + R - 1 times the C output columns from `o` (their blocks at
+// w[0], w[1], ...); x_sums holds d_x · Σ q_x of each block of those rows,
+// `blocks` a row. The columns share each row's activation loads.
+template <int R, int C>
+void tile(const QuantGemmArgs& a, int64_t r, int64_t o, const BlockQ4_K* const* w, const float* x_sums) {
   const int64_t K = a.k, blocks = K / 32, supers = K / kSuperValues;
-  __m512 acc[R];
-  __m256 mins[R];
-  for (int i = 0; i < R; ++i) acc[i] = _mm512_setzero_ps(), mins[i] = _mm256_setzero_ps();
+  __m512 acc[R][C];
+  __m256 mins[R][C];
+  for (int i = 0; i < R; ++i)
+    for (int c = 0; c < C; ++c) acc[i][c] = _mm512_setzero_ps(), mins[i][c] = _mm256_setzero_ps();
   for (int64_t sb = 0; sb < supers; ++sb) {
-    // The weights stream from DRAM in decode: ask ~1 KiB ahead (the next
-    // column's blocks when this one ends, as columns are contiguous).
-    const char* ahead = reinterpret_cast<const char*>(w + sb) + 1024;
-    _mm_prefetch(ahead, _MM_HINT_T0);
-    _mm_prefetch(ahead + 64, _MM_HINT_T0);
-    _mm_prefetch(ahead + 128, _MM_HINT_T0);
-    const SuperBlock s = decode(w[sb]);
+    SuperBlock s[C];
+#pragma GCC unroll 2
+    for (int c = 0; c < C; ++c) {
+      // The weights stream from DRAM in decode: ask ~1 KiB ahead (the next
+      // column's blocks when this one ends, as columns are contiguous).
+      const char* ahead = reinterpret_cast<const char*>(w[c] + sb) + 1024;
+      _mm_prefetch(ahead, _MM_HINT_T0);
+      _mm_prefetch(ahead + 64, _MM_HINT_T0);
+      _mm_prefetch(ahead + 128, _MM_HINT_T0);
+      s[c] = decode(w[c][sb]);
+    }
 #pragma GCC unroll 4
     for (int i = 0; i < R; ++i) {
       const int64_t row = r + i, b0 = row * blocks + sb * 8;
@@ -87,16 +93,38 @@ void tile(const QuantGemmArgs& a, int64_t r, int64_t o, const BlockQ4_K* w, cons
       const float* xs = a.xs + b0 * 8;
 #pragma GCC unroll 4
       for (int h = 0; h < 4; ++h) {
-        const __m512i sums = _mm512_dpbusd_epi32(_mm512_setzero_si512(), s.q[h], _mm512_loadu_si512(x + 64 * h));
-        const __m512 scale = _mm512_mul_ps(s.scale[h], _mm512_loadu_ps(xs + 16 * h));
-        acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), scale, acc[i]);
+        const __m512i xv = _mm512_loadu_si512(x + 64 * h);
+        const __m512 dx = _mm512_loadu_ps(xs + 16 * h);
+#pragma GCC unroll 2
+        for (int c = 0; c < C; ++c) {
+          const __m512i sums = _mm512_dpbusd_epi32(_mm512_setzero_si512(), s[c].q[h], xv);
+          acc[i][c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), _mm512_mul_ps(s[c].scale[h], dx), acc[i][c]);
+        }
       }
-      mins[i] = _mm256_fmadd_ps(s.min, _mm256_loadu_ps(x_sums + i * blocks + sb * 8), mins[i]);
+      const __m256 xsum = _mm256_loadu_ps(x_sums + i * blocks + sb * 8);
+#pragma GCC unroll 2
+      for (int c = 0; c < C; ++c) mins[i][c] = _mm256_fmadd_ps(s[c].min, xsum, mins[i][c]);
     }
   }
-  for (int i = 0; i < R; ++i) {
-    const float y = _mm512_reduce_add_ps(acc[i]) - _mm512_reduce_add_ps(_mm512_zextps256_ps512(mins[i]));
-    a.y[(r + i) * a.w.rows + o] = a.bias ? y + a.bias[o] : y;
+  for (int i = 0; i < R; ++i)
+    for (int c = 0; c < C; ++c) {
+      const float y = _mm512_reduce_add_ps(acc[i][c]) - _mm512_reduce_add_ps(_mm512_zextps256_ps512(mins[i][c]));
+      a.y[(r + i) * a.w.rows + o + c] = a.bias ? y + a.bias[o + c] : y;
+    }
+}
+
+template <int C>
+void column_tiles(const QuantGemmArgs& a, int64_t r0, int64_t r1, int64_t o, const BlockQ4_K* const* w,
+                  const float* x_sums) {
+  const int64_t blocks = a.k / 32;
+  int64_t r = r0;
+  for (; r + kTileRows <= r1; r += kTileRows) tile<kTileRows, C>(a, r, o, w, x_sums + (r - r0) * blocks);
+  const float* rest = x_sums + (r - r0) * blocks;
+  switch (r1 - r) {
+    case 3: tile<3, C>(a, r, o, w, rest); break;
+    case 2: tile<2, C>(a, r, o, w, rest); break;
+    case 1: tile<1, C>(a, r, o, w, rest); break;
+    default: break;
   }
 }
 
@@ -107,17 +135,18 @@ void row_chunk(const QuantGemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64
     for (int64_t b = 0; b < blocks; ++b)
       x_sums[(r - r0) * blocks + b] = a.xs[(r * blocks + b) * 8] * static_cast<float>(a.xsum[r * blocks + b]);
   const auto* base = static_cast<const BlockQ4_K*>(a.w.data);
-  for (int64_t o = c0; o < c1; ++o) {
-    const BlockQ4_K* w = base + o * supers;
-    int64_t r = r0;
-    for (; r + kTileRows <= r1; r += kTileRows) tile<kTileRows>(a, r, o, w, x_sums + (r - r0) * blocks);
-    const float* rest = x_sums + (r - r0) * blocks;
-    switch (r1 - r) {
-      case 3: tile<3>(a, r, o, w, rest); break;
-      case 2: tile<2>(a, r, o, w, rest); break;
-      case 1: tile<1>(a, r, o, w, rest); break;
-      default: break;
+  int64_t o = c0;
+  // Pairs of columns share activation loads (2.2B prefill 58 -> 71 tok/s);
+  // a decode step streams one column at a time (pairs halved its rate).
+  // Either way each output's sequence of operations is the same.
+  if (r1 - r0 >= kTileRows)
+    for (; o + 2 <= c1; o += 2) {
+      const BlockQ4_K* w[2] = {base + o * supers, base + (o + 1) * supers};
+      column_tiles<2>(a, r0, r1, o, w, x_sums);
     }
+  for (; o < c1; ++o) {
+    const BlockQ4_K* w[1] = {base + o * supers};
+    column_tiles<1>(a, r0, r1, o, w, x_sums);
   }
 }
 
