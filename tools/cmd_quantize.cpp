@@ -55,12 +55,9 @@ int quantize_main(int argc, char** argv) {
   const std::string model = args.require("model"), out = args.require("out"), dtype = args.require("dtype");
   if (dtype != "q8_0" && dtype != "q4_0" && dtype != "q4_k")
     throw UsageError("quantize: --dtype must be q8_0, q4_0 or q4_k, not \"" + dtype + "\"");
-  WeightDtypes dtypes;
-  dtypes.text = part_dtype("dtype", dtype);
-  // As at load: q4_k is the decoder's, Q4_0 the default of the prefill-only parts.
-  const std::string others = dtype == "q4_k" ? "q4_0" : dtype;
-  dtypes.vision = part_dtype("vision", args.get("vision").value_or(others));
-  dtypes.connector = part_dtype("connector", args.get("connector").value_or(others));
+  WeightDtypes dtypes = whole_model_dtypes(*part_dtype("dtype", dtype));  // as at load
+  if (auto vision = args.get("vision")) dtypes.vision = part_dtype("vision", *vision);
+  if (auto connector = args.get("connector")) dtypes.connector = part_dtype("connector", *connector);
   if (fs::exists(out) && fs::equivalent(model, out)) throw UsageError("quantize: --out must not be the --model folder");
 
   const ModelConfig config = load_model_config(model);

@@ -87,8 +87,8 @@ LoadOptions load_options_from_flags(const ArgParser& args, const std::string& co
     else if (*dtype != "f32" && *dtype != "bf16")
       throw UsageError(command + ": --dtype must be f32, bf16, q8_0, q4_0 or q4_k, not \"" + *dtype + "\"");
     options.bf16_compute = *dtype != "f32";
-    // q4_k is the decoder's: the vision tower and connector only run
-    // prefill-shaped products, where Q4_0's panel kernel is ~5x Q4_K's.
+    // The public enum's form of whole_model_dtypes (model/weight_quantization.h):
+    // q4_k is the decoder's, the vision tower and connector take Q4_0.
     if (w) options.text_weights = options.vision_weights = options.connector_weights = *w;
     if (w == WeightDtype::Q4_K) options.vision_weights = options.connector_weights = WeightDtype::Q4_0;
   }

@@ -41,8 +41,7 @@ Tiling plan(int64_t n, int64_t k, std::span<const GemmJob> jobs, int64_t elem_by
   const int64_t tasks_per_thread = panels ? 8 : 4;
   const int64_t want = std::max<int64_t>(1, (tasks_per_thread * threads + t.row_blocks - 1) / t.row_blocks);
   t.col_block = std::max(col_grain, ((out + want - 1) / want + col_grain - 1) / col_grain * col_grain);
-  t.col_blocks = 0;
-  for (const GemmJob& j : jobs) t.col_blocks += (j.w.rows + t.col_block - 1) / t.col_block;
+  t.col_blocks = job_column_blocks(jobs, t.col_block);
   return t;
 }
 
@@ -53,6 +52,19 @@ uint16_t* bf16_scratch(int64_t n) {
 }
 
 }  // namespace
+
+int64_t job_column_blocks(std::span<const GemmJob> jobs, int64_t col_block) {
+  int64_t blocks = 0;
+  for (const GemmJob& j : jobs) blocks += (j.w.rows + col_block - 1) / col_block;
+  return blocks;
+}
+
+JobColumns job_columns(std::span<const GemmJob> jobs, int64_t col_block, int64_t block) {
+  size_t j = 0;
+  for (int64_t blocks; block >= (blocks = (jobs[j].w.rows + col_block - 1) / col_block); ++j) block -= blocks;
+  const int64_t c0 = block * col_block;
+  return JobColumns{jobs[j], c0, std::min(jobs[j].w.rows, c0 + col_block)};
+}
 
 bool gemm_runs(const WeightView& w, ComputeMode mode) {
   if (active_isa() == Isa::Scalar || !is_supported_weight_dtype(w.dtype) || quant_matmul_reads(w.dtype)) return false;
@@ -85,13 +97,8 @@ void gemm_group(const float* x, int64_t n, std::span<const GemmJob> jobs, Comput
         float* s = thread_scratch(scratch);
         for (int64_t task = begin; task < end; ++task) {
           const int64_t r0 = task / t.col_blocks * t.row_block, r1 = std::min(n, r0 + t.row_block);
-          int64_t block = task % t.col_blocks;
-          size_t j = 0;
-          for (int64_t blocks; block >= (blocks = (jobs[j].w.rows + t.col_block - 1) / t.col_block); ++j)
-            block -= blocks;
-          const GemmJob& job = jobs[j];
-          const int64_t c0 = block * t.col_block, c1 = std::min(job.w.rows, c0 + t.col_block);
-          tile(GemmArgs{x, xb, n, K, job.w, job.bias, job.y}, r0, r1, c0, c1, s);
+          const JobColumns cols = job_columns(jobs, t.col_block, task % t.col_blocks);
+          tile(GemmArgs{x, xb, n, K, cols.job.w, cols.job.bias, cols.job.y}, r0, r1, cols.c0, cols.c1, s);
         }
       },
       4);

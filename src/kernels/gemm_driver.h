@@ -22,6 +22,16 @@ struct GemmJob {
   float* y = nullptr;
 };
 
+// A group's outputs in blocks of col_block, numbered job by job (each job's
+// last block may be shorter): how many, and block `block`'s job and outputs
+// [c0, c1). Shared by the BF16 and the quantized drivers.
+int64_t job_column_blocks(std::span<const GemmJob> jobs, int64_t col_block);
+struct JobColumns {
+  const GemmJob& job;
+  int64_t c0, c1;
+};
+JobColumns job_columns(std::span<const GemmJob> jobs, int64_t col_block, int64_t block);
+
 // Every job over the same x [n, K] f32 in one pass of the pool (x rounded to
 // BF16 once): the jobs share K and dtype, sizes are checked and
 // gemm_runs(w, mode). Each y has the bits gemm() alone would give it.

@@ -86,21 +86,16 @@ void quant_matmul_fast(const QuantKernels& kernels, const float* x, int64_t n, s
   const int64_t want = std::max<int64_t>(1, (4 * threads + row_blocks - 1) / row_blocks);
   const int64_t col_block =
       std::min(out, std::max(kColGrain, ((out + want - 1) / want + kColGrain - 1) / kColGrain * kColGrain));
-  int64_t col_blocks = 0;
-  for (const GemmJob& j : jobs) col_blocks += (j.w.rows + col_block - 1) / col_block;
+  const int64_t col_blocks = job_column_blocks(jobs, col_block);
   shared_pool().parallel_for(
       row_blocks * col_blocks,
       [&](int64_t begin, int64_t end) {
         float* scratch = thread_scratch(kernels.scratch_floats(K));
         for (int64_t task = begin; task < end; ++task) {
           const int64_t r0 = task / col_blocks * row_block;
-          int64_t block = task % col_blocks;
-          size_t j = 0;
-          for (int64_t blocks; block >= (blocks = (jobs[j].w.rows + col_block - 1) / col_block); ++j) block -= blocks;
-          const GemmJob& job = jobs[j];
-          const int64_t c0 = block * col_block;
-          const QuantGemmArgs args{xq, xs, xsum, n, K, job.w, job.bias, job.y};
-          kernels.gemm(args, r0, std::min(n, r0 + row_block), c0, std::min(job.w.rows, c0 + col_block), scratch);
+          const JobColumns cols = job_columns(jobs, col_block, task % col_blocks);
+          const QuantGemmArgs args{xq, xs, xsum, n, K, cols.job.w, cols.job.bias, cols.job.y};
+          kernels.gemm(args, r0, std::min(n, r0 + row_block), cols.c0, cols.c1, scratch);
         }
       },
       4);

@@ -36,6 +36,11 @@ TensorToWrite quantize_tensor(const std::string& name, const TensorView& t, DTyp
 
 }  // namespace
 
+WeightDtypes whole_model_dtypes(DType decoder) {
+  const DType prefill_parts = decoder == DType::Q4_K ? DType::Q4_0 : decoder;
+  return WeightDtypes{decoder, prefill_parts, prefill_parts};
+}
+
 std::optional<DType> quantized_dtype_for(const std::string& name, const TensorView& t, const ModelConfig& config,
                                          const WeightDtypes& dtypes) {
   const bool floating = t.dtype == DType::BF16 || t.dtype == DType::F16 || t.dtype == DType::F32;

@@ -26,6 +26,12 @@ struct WeightDtypes {
   bool any() const { return text || vision || connector; }
 };
 
+// What one dtype for the whole model (`--dtype`) gives each part: `decoder`
+// for the decoder, and for the vision tower and connector the same except
+// Q4_0 for Q4_K: they only run many-row products, where Q4_K's row kernel is
+// ~5x slower than Q4_0's panels.
+WeightDtypes whole_model_dtypes(DType decoder);
+
 // The dtype `name` gets under `dtypes` (none: it stays as stored).
 std::optional<DType> quantized_dtype_for(const std::string& name, const TensorView& t, const ModelConfig& config,
                                          const WeightDtypes& dtypes);

@@ -193,11 +193,10 @@ std::optional<kernels::ComputeMode> compute_mode_for(const std::string& dtype) {
 }
 
 WeightDtypes quantized_weights_for(const std::string& dtype) {
-  WeightDtypes w;
-  if (dtype == "q8_0") w.text = w.vision = w.connector = DType::Q8_0;
-  if (dtype == "q4_0") w.text = w.vision = w.connector = DType::Q4_0;
-  if (dtype == "q4_k") w.text = DType::Q4_K, w.vision = w.connector = DType::Q4_0;  // as run --dtype q4_k
-  return w;
+  if (dtype == "q8_0") return whole_model_dtypes(DType::Q8_0);
+  if (dtype == "q4_0") return whole_model_dtypes(DType::Q4_0);
+  if (dtype == "q4_k") return whole_model_dtypes(DType::Q4_K);
+  return WeightDtypes{};
 }
 
 BenchReport run_bench(const BenchOptions& o) {

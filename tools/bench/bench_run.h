@@ -35,9 +35,9 @@ struct BenchOptions {
 // has no BF16 dot product); "f32": weights widened exactly to f32 (Exact).
 // "q8_0" / "q4_0" / "q4_k": Fast over quantized weights. None for other names.
 std::optional<kernels::ComputeMode> compute_mode_for(const std::string& dtype);
-// "q8_0" / "q4_0": every part's weights quantized at load (with Fast arithmetic:
-// int8 activations and VNNI dot products); "q4_k": the decoder's Q4_K, the
-// vision tower's and connector's Q4_0 (as run --dtype q4_k); other dtypes keep them as stored.
+// "q8_0" / "q4_0" / "q4_k": the weights quantized at load as whole_model_dtypes
+// gives them (with Fast arithmetic: int8 activations and VNNI dot products);
+// other dtypes keep them as stored.
 WeightDtypes quantized_weights_for(const std::string& dtype);
 
 // Throws Error for an unreadable checkpoint or a dtype compute_mode_for lacks.
