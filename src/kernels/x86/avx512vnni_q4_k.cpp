@@ -78,9 +78,9 @@ void tile(const QuantGemmArgs& a, int64_t r, int64_t o, const BlockQ4_K* const* 
     SuperBlock s[C];
 #pragma GCC unroll 2
     for (int c = 0; c < C; ++c) {
-      // The weights stream from DRAM in decode: ask ~1 KiB ahead (the next
+      // The weights stream from DRAM in decode: ask ~4 KiB ahead (the next
       // column's blocks when this one ends, as columns are contiguous).
-      const char* ahead = reinterpret_cast<const char*>(w[c] + sb) + 1024;
+      const char* ahead = reinterpret_cast<const char*>(w[c] + sb) + 4096;
       _mm_prefetch(ahead, _MM_HINT_T0);
       _mm_prefetch(ahead + 64, _MM_HINT_T0);
       _mm_prefetch(ahead + 128, _MM_HINT_T0);
