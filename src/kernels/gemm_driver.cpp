@@ -26,9 +26,8 @@ struct Tiling {
   int64_t row_block, col_block, row_blocks, col_blocks;  // col_blocks summed over the jobs
 };
 
-// Row blocks from the row width; one column block size for every job, about
-// four tasks per thread in all (decode has one row block; panel blocks are
-// long) so that static chunks stay balanced.
+// Row blocks from the row width; one column block size for every job,
+// tasks_per_thread() in all (decode has one row block; panel blocks are long).
 Tiling plan(int64_t n, int64_t k, std::span<const GemmJob> jobs, int64_t elem_bytes, bool panels, int threads) {
   Tiling t;
   const int64_t block_bytes = panels ? kPanelRowBlockBytes : kRowBlockBytes, col_grain = panels ? kPanelColGrain : kColGrain;
@@ -38,8 +37,8 @@ Tiling plan(int64_t n, int64_t k, std::span<const GemmJob> jobs, int64_t elem_by
   int64_t out = 0;
   for (const GemmJob& j : jobs) out += j.w.rows;
   // Panels come whole (64 outputs): twice the tasks keep the last one small.
-  const int64_t tasks_per_thread = panels ? 8 : 4;
-  const int64_t want = std::max<int64_t>(1, (tasks_per_thread * threads + t.row_blocks - 1) / t.row_blocks);
+  const int64_t per_thread = tasks_per_thread(n, panels ? 8 : 4);
+  const int64_t want = std::max<int64_t>(1, (per_thread * threads + t.row_blocks - 1) / t.row_blocks);
   t.col_block = std::max(col_grain, ((out + want - 1) / want + col_grain - 1) / col_grain * col_grain);
   t.col_blocks = job_column_blocks(jobs, t.col_block);
   return t;
