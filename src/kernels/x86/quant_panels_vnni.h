@@ -27,7 +27,7 @@ struct PanelBlocks {
   static constexpr int kGroups = D == DType::Q8_0_PANELS ? 8 : 4;  // 64-byte loads per block
   static constexpr int64_t kBytes = kGroups * 64 + 32;
   static constexpr int kBias = D == DType::Q8_0_PANELS ? 128 : 8;
-  // A one-row pass streams each panel once, from DRAM in decode: the hardware
+  // A pass of a few rows streams each panel once, from DRAM in decode: the hardware
   // prefetcher alone left one thread at ~half the read bandwidth (bench_kernels
   // QuantGemvFromDram), so the loop asks for the block ~4 KiB ahead itself
   // (1 KiB gave 21-30 GB/s on one thread, 4 KiB 34-39, 8 KiB no more).
@@ -68,7 +68,7 @@ inline void quant_panel_tile(const QuantGemmArgs& a, int64_t r, const uint8_t* p
       for (int i = 0; i < R; ++i)
 #pragma GCC unroll 8
         for (int c = 0; c < CV; ++c) part[p][i][c] = _mm512_setzero_si512();
-    if constexpr (R == 1) {
+    if constexpr (CV == 1) {
 #pragma GCC unroll 8
       for (int c = 0; c < CV; ++c)
 #pragma GCC unroll 10
@@ -148,17 +148,19 @@ void quant_panel_rows(const QuantGemmArgs& a, int64_t r0, int64_t r1, int64_t c,
 
 // Columns [c0, c1), c0 a multiple of 16, in strips of CV panels while every
 // row tile passes over each; the last strip reads only the panels it has.
-// One row (decode) takes one panel at a time instead: consecutive panels are
-// consecutive bytes, so the pass is a single sequential stream, where three
-// interleaved ones left one thread 20-30 % short of its read bandwidth; the
-// broadcast activations that strips share cost nothing from L1 at n = 1.
+// Up to 7 rows (decode, a few sequences decoding together) take one panel at
+// a time instead, prefetched: consecutive panels are consecutive bytes, so the
+// pass is a single sequential stream, where three interleaved ones left one
+// thread 20-40 % short of its read bandwidth (1, 2, 6 rows: 21-37 -> 31-37,
+// 20-21 -> 33-35, 15 -> 20 GB/s); the activation broadcasts that strips share
+// come from L1 at these row counts.
 template <DType D>
 void quant_gemm_panels(const QuantGemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
   constexpr int R = kQuantPanelTileRows, CV = kQuantPanelTileVecs;
   static_assert(CV == 3, "the switch below covers strips of up to 3 panels");
-  if (r1 - r0 == 1) {
+  if (r1 - r0 < 2 * R) {
     for (int64_t c = c0; c < c1; c += 16)
-      quant_panel_rows<D, 1, 1>(a, r0, r1, c, static_cast<int>(c1 - c < 16 ? c1 - c : 16));
+      quant_panel_rows<D, R, 1>(a, r0, r1, c, static_cast<int>(c1 - c < 16 ? c1 - c : 16));
     return;
   }
   for (int64_t c = c0; c < c1; c += 16 * CV) {
