@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "core/dtype.h"
@@ -78,15 +79,16 @@ void BM_GemvFromDram(benchmark::State& state) {
       benchmark::Counter(2.0 * in * out * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 // The same for block-quantized weights (Q8_0, Q4_0, Q4_K) in their GGUF rows
-// or, as the fast mode loads Q8_0 and Q4_0, in panels.
+// or, as the fast mode loads Q8_0 and Q4_0, in panels; the third argument is
+// the rows of x (several sequences decoding together).
 void BM_QuantGemvFromDram(benchmark::State& state, DType dtype, bool panels) {
-  const int64_t out = state.range(0), in = state.range(1);
+  const int64_t out = state.range(0), in = state.range(1), n = state.range(2);
   const int64_t row_bytes = static_cast<int64_t>(quant_row_bytes(dtype, in));
   const int64_t copies = 256LL * 1024 * 1024 / (row_bytes * out);
   std::vector<std::vector<uint8_t>> set;
   std::mt19937 rng(1);
   std::normal_distribution<float> dist(0.0f, 1.0f);
-  std::vector<float> row(in), x(in), y(out);
+  std::vector<float> row(in), x(n * in), y(n * out);
   for (float& v : x) v = dist(rng);
   for (int64_t i = 0; i < copies; ++i) {
     std::vector<uint8_t> w(out * row_bytes);
@@ -105,18 +107,22 @@ void BM_QuantGemvFromDram(benchmark::State& state, DType dtype, bool panels) {
   int64_t next = 0;
   for (auto _ : state) {
     const WeightView w{stored, out, in, set[next++ % copies].data()};
-    matmul(x, 1, w, y, ComputeMode::Fast);
+    matmul(x, n, w, y, ComputeMode::Fast);
     benchmark::DoNotOptimize(y.data());
   }
   state.counters["weight_GB/s"] =
       benchmark::Counter(static_cast<double>(row_bytes * out) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q8_0, DType::Q8_0, false)->Args({576, 576})->Args({1536, 576})->Args({576, 1536})->Args({8192, 2048})->UseRealTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q4_0, DType::Q4_0, false)->Args({576, 576})->Args({1536, 576})->Args({576, 1536})->Args({8192, 2048})->UseRealTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q8_0_panels, DType::Q8_0, true)->Args({576, 576})->Args({1536, 576})->Args({576, 1536})->Args({8192, 2048})->UseRealTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q4_0_panels, DType::Q4_0, true)->Args({576, 576})->Args({1536, 576})->Args({576, 1536})->Args({8192, 2048})->UseRealTime()->Unit(benchmark::kMicrosecond);
+void gemv_shapes_from_dram(benchmark::internal::Benchmark* b) {
+  for (const auto& [out, in] : {std::pair{576, 576}, {1536, 576}, {576, 1536}, {8192, 2048}}) b->Args({out, in, 1});
+  b->UseRealTime()->Unit(benchmark::kMicrosecond);
+}
+BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q8_0, DType::Q8_0, false)->Apply(gemv_shapes_from_dram);
+BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q4_0, DType::Q4_0, false)->Apply(gemv_shapes_from_dram);
+BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q8_0_panels, DType::Q8_0, true)->Apply(gemv_shapes_from_dram);
+BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q4_0_panels, DType::Q4_0, true)->Apply(gemv_shapes_from_dram)->Args({1536, 576, 2})->Args({1536, 576, 6});
 // Q4_K rows are whole super-blocks of 256: the SmolLM2-1.7B shapes.
-BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q4_k, DType::Q4_K, false)->Args({8192, 2048})->Args({2048, 8192})->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q4_k, DType::Q4_K, false)->Args({8192, 2048, 1})->Args({2048, 8192, 1})->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(BM_GemvFromDram)->Args({576, 576})->Args({192, 576})->Args({1536, 576})->Args({576, 1536})->Args({8192, 2048})->UseRealTime()->Unit(benchmark::kMicrosecond);
 
