@@ -151,7 +151,7 @@ void quant_panel_rows(const QuantGemmArgs& a, int64_t r0, int64_t r1, int64_t c,
 // Up to 7 rows (decode, a few sequences decoding together) take one panel at
 // a time instead, prefetched: consecutive panels are consecutive bytes, so the
 // pass is a single sequential stream, where three interleaved ones left one
-// thread 20-40 % short of its read bandwidth (1, 2, 6 rows: 21-37 -> 31-37,
+// thread 20-40 % short of its read bandwidth (1, 2, 6 rows: 21-30 -> 34-38,
 // 20-21 -> 33-35, 15 -> 20 GB/s); the activation broadcasts that strips share
 // come from L1 at these row counts.
 template <DType D>
