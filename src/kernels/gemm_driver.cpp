@@ -26,8 +26,8 @@ struct Tiling {
   int64_t row_block, col_block, row_blocks, col_blocks;  // col_blocks summed over the jobs
 };
 
-// Row blocks from the row width; one column block size for every job,
-// tasks_per_thread() in all (decode has one row block; panel blocks are long).
+// Row blocks from the row width; one column block size for every job
+// (column_block; decode has one row block, panel blocks are long).
 Tiling plan(int64_t n, int64_t k, std::span<const GemmJob> jobs, int64_t elem_bytes, bool panels, int threads) {
   Tiling t;
   const int64_t block_bytes = panels ? kPanelRowBlockBytes : kRowBlockBytes, col_grain = panels ? kPanelColGrain : kColGrain;
@@ -37,9 +37,7 @@ Tiling plan(int64_t n, int64_t k, std::span<const GemmJob> jobs, int64_t elem_by
   int64_t out = 0;
   for (const GemmJob& j : jobs) out += j.w.rows;
   // Panels come whole (64 outputs): twice the tasks keep the last one small.
-  const int64_t per_thread = tasks_per_thread(n, panels ? 8 : 4);
-  const int64_t want = std::max<int64_t>(1, (per_thread * threads + t.row_blocks - 1) / t.row_blocks);
-  t.col_block = std::max(col_grain, ((out + want - 1) / want + col_grain - 1) / col_grain * col_grain);
+  t.col_block = column_block(out, n, t.row_blocks, threads, panels ? 8 : 4, col_grain);
   t.col_blocks = job_column_blocks(jobs, t.col_block);
   return t;
 }
@@ -51,6 +49,12 @@ uint16_t* bf16_scratch(int64_t n) {
 }
 
 }  // namespace
+
+int64_t column_block(int64_t out, int64_t n, int64_t row_blocks, int threads, int64_t many_per_thread, int64_t grain) {
+  const int64_t per_thread = n < 4 ? 1 : many_per_thread;
+  const int64_t want = std::max<int64_t>(1, (per_thread * threads + row_blocks - 1) / row_blocks);
+  return std::max(grain, ((out + want - 1) / want + grain - 1) / grain * grain);
+}
 
 int64_t job_column_blocks(std::span<const GemmJob> jobs, int64_t col_block) {
   int64_t blocks = 0;

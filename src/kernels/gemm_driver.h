@@ -32,12 +32,14 @@ struct JobColumns {
 };
 JobColumns job_columns(std::span<const GemmJob> jobs, int64_t col_block, int64_t block);
 
-// Tasks a thread gets: a pass over one or a few rows (decode) streams each
-// weight from DRAM once, so a thread takes one contiguous share, one stream
-// the prefetchers follow from start to end (four shorter ones each: 256M
-// q4_0 decode 5-20 % slower); many rows are compute-bound tiles, `many` a
-// thread so that static chunks stay balanced.
-inline int64_t tasks_per_thread(int64_t n, int64_t many) { return n < 4 ? 1 : many; }
+// The column block of a pass over n rows in row_blocks blocks with `out`
+// outputs in all: a multiple of `grain`, sized for a number of tasks a
+// thread. A pass over one or a few rows (decode) streams each weight from
+// DRAM once, so a thread takes one contiguous share, one stream the
+// prefetchers follow from start to end (four shorter ones each: 256M q4_0
+// decode 5-20 % slower); many rows are compute-bound tiles, `many_per_thread`
+// tasks a thread so that static chunks stay balanced.
+int64_t column_block(int64_t out, int64_t n, int64_t row_blocks, int threads, int64_t many_per_thread, int64_t grain);
 
 // Every job over the same x [n, K] f32 in one pass of the pool (x rounded to
 // BF16 once): the jobs share K and dtype, sizes are checked and

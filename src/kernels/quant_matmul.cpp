@@ -62,7 +62,7 @@ QuantizedActivations& activation_scratch(int64_t n, int64_t K) {
 }
 
 // Row blocks of activations that stay in L2 while weight panels pass over
-// them; one column block size for every job, tasks_per_thread() each.
+// them; one column block size for every job (column_block).
 void quant_matmul_fast(const QuantKernels& kernels, const float* x, int64_t n, std::span<const GemmJob> jobs) {
   int64_t out = 0;
   for (const GemmJob& j : jobs) out += j.w.rows;
@@ -81,10 +81,7 @@ void quant_matmul_fast(const QuantKernels& kernels, const float* x, int64_t n, s
   constexpr int64_t kRowBlockBytes = 512 * 1024, kRowGrain = 12, kColGrain = 32;
   const int64_t row_block = std::min(n, std::max(kRowGrain, kRowBlockBytes / (2 * K) / kRowGrain * kRowGrain));
   const int64_t row_blocks = (n + row_block - 1) / row_block;
-  const int64_t threads = shared_pool().size();
-  const int64_t want = std::max<int64_t>(1, (tasks_per_thread(n, 4) * threads + row_blocks - 1) / row_blocks);
-  const int64_t col_block =
-      std::min(out, std::max(kColGrain, ((out + want - 1) / want + kColGrain - 1) / kColGrain * kColGrain));
+  const int64_t col_block = column_block(out, n, row_blocks, shared_pool().size(), 4, kColGrain);
   const int64_t col_blocks = job_column_blocks(jobs, col_block);
   shared_pool().parallel_for(
       row_blocks * col_blocks,
