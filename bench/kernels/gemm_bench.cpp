@@ -50,12 +50,12 @@ void BM_Matmul(benchmark::State& state, ComputeMode mode, bool panels) {
 }
 
 // {n, out, in}: SigLIP-B q/k/v/o and fc1/fc2 (1024 patches), so400m fc1 (729
-// patches), a 512-token SmolLM2-135M q_proj (9 panels for 2 threads), the
+// patches), a 512-token SmolLM2-135M q_proj (9 panels for 2 threads) and down_proj, the
 // connector, a 128-token SmolLM2-135M prefill projection, a 512-token
 // SmolLM2-1.7B prefill's q_proj, gate/up and down.
 void gemm_shapes(benchmark::internal::Benchmark* b) {
   b->Args({1024, 768, 768})->Args({1024, 3072, 768})->Args({1024, 768, 3072})->Args({729, 4304, 1152});
-  b->Args({512, 576, 576})->Args({64, 576, 12288})->Args({128, 1536, 576})->Args({512, 2048, 2048})->Args({512, 8192, 2048})->Args({512, 2048, 8192});
+  b->Args({512, 576, 576})->Args({512, 576, 1536})->Args({64, 576, 12288})->Args({128, 1536, 576})->Args({512, 2048, 2048})->Args({512, 8192, 2048})->Args({512, 2048, 8192});
 }
 
 // {1, out, in}: SmolLM2-135M MLP and lm_head, SmolLM2-1.7B MLP.

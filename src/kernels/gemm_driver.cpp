@@ -20,26 +20,56 @@ namespace {
 constexpr int64_t kRowBlockBytes = 256 * 1024, kPanelRowBlockBytes = 4 * 1024 * 1024;
 // Multiples of every ISA's tile sizes (4, 3 rows; 6, 8, 3, 4 columns), so
 // tiles are full except at the matrix edges; BF16_PANELS split at whole panels.
-constexpr int64_t kRowGrain = 12, kColGrain = 48, kPanelColGrain = kPanelRows;
+constexpr int64_t kRowGrain = 12, kColGrain = 48;
 
+// The AVX-512 panel tile's rows: panel row blocks are runs of whole tiles.
+constexpr int64_t kPanelRowGrain = 6;
+
+// Tasks are row blocks x column blocks (col_blocks summed over the jobs). Row
+// blocks are near-equal runs of row_grain rows; the last may be shorter.
 struct Tiling {
-  int64_t row_block, col_block, row_blocks, col_blocks;  // col_blocks summed over the jobs
+  int64_t row_blocks, row_grain, col_block, col_blocks;
+  bool column_major;  // consecutive tasks share a column block
+
+  int64_t tasks() const { return row_blocks * col_blocks; }
+  int64_t row_begin(int64_t n, int64_t block) const {
+    const int64_t units = (n + row_grain - 1) / row_grain;
+    return std::min(n, block * units / row_blocks * row_grain);
+  }
+  int64_t max_block_rows(int64_t n) const {
+    const int64_t units = (n + row_grain - 1) / row_grain;
+    return std::min(n, (units + row_blocks - 1) / row_blocks * row_grain);
+  }
 };
+
+// Prefill and vision over BF16 panels: one panel a task, and rows split
+// further until every thread has kPanelTasksPerThread tasks. A pass's tasks
+// cost the same, so the last one claimed decides how long the others wait: a
+// 512-token SmolLM2-135M q_proj has 9 panels, 5 for one thread and 4 for the
+// other (-10 %) as whole-row tasks; 8 row blocks make 72 tasks, 36 each.
+// Consecutive tasks share a panel, so a thread's next task mostly finds its
+// panel in L2.
+constexpr int64_t kPanelTasksPerThread = 32;
+
+Tiling panel_plan(int64_t n, int64_t row_blocks, std::span<const GemmJob> jobs, int threads) {
+  Tiling t{row_blocks, kPanelRowGrain, kPanelRows, job_column_blocks(jobs, kPanelRows), true};
+  const int64_t want = (kPanelTasksPerThread * threads + t.col_blocks - 1) / t.col_blocks;
+  t.row_blocks = std::min(std::max(t.row_blocks, want), (n + kPanelRowGrain - 1) / kPanelRowGrain);
+  return t;
+}
 
 // Row blocks from the row width; one column block size for every job
 // (column_block; decode has one row block, panel blocks are long).
 Tiling plan(int64_t n, int64_t k, std::span<const GemmJob> jobs, int64_t elem_bytes, bool panels, int threads) {
-  Tiling t;
-  const int64_t block_bytes = panels ? kPanelRowBlockBytes : kRowBlockBytes, col_grain = panels ? kPanelColGrain : kColGrain;
-  t.row_block = std::max(kRowGrain, block_bytes / std::max<int64_t>(elem_bytes * k, 1) / kRowGrain * kRowGrain);
-  t.row_block = std::min(t.row_block, n);
-  t.row_blocks = (n + t.row_block - 1) / t.row_block;
+  const int64_t block_bytes = panels ? kPanelRowBlockBytes : kRowBlockBytes;
+  const int64_t row_block =
+      std::min(n, std::max(kRowGrain, block_bytes / std::max<int64_t>(elem_bytes * k, 1) / kRowGrain * kRowGrain));
+  const int64_t row_blocks = (n + row_block - 1) / row_block;
+  if (panels && n >= 4) return panel_plan(n, row_blocks, jobs, threads);
   int64_t out = 0;
   for (const GemmJob& j : jobs) out += j.w.rows;
-  // Panels come whole (64 outputs): twice the tasks keep the last one small.
-  t.col_block = column_block(out, n, t.row_blocks, threads, panels ? 8 : 4, col_grain);
-  t.col_blocks = job_column_blocks(jobs, t.col_block);
-  return t;
+  const int64_t col_block = column_block(out, n, row_blocks, threads, 4, panels ? kPanelRows : kColGrain);
+  return Tiling{row_blocks, kRowGrain, col_block, job_column_blocks(jobs, col_block), false};
 }
 
 uint16_t* bf16_scratch(int64_t n) {
@@ -89,22 +119,27 @@ void gemm_group(const float* x, int64_t n, std::span<const GemmJob> jobs, Comput
   }
   const Tiling t = plan(n, K, jobs, fast ? 2 : 4, panels, shared_pool().size());
   const int64_t scratch = panels ? 0
-                          : fast ? be.gemm_bf16_scratch_floats(t.row_block)
-                                 : be.gemm_scratch_floats(t.row_block);
+                          : fast ? be.gemm_bf16_scratch_floats(t.max_block_rows(n))
+                                 : be.gemm_scratch_floats(t.max_block_rows(n));
   const auto tile = panels ? be.gemm_bf16_panels : fast ? be.gemm_bf16 : be.gemm_exact;
   // Tasks are independent tiles: four chunks per thread keep a descheduled
-  // worker from holding up more than a quarter of its share.
+  // worker from holding up more than a quarter of its share; panel tasks are
+  // claimed one by one (panel_plan).
+  const int64_t tasks = t.tasks();
+  const int per_thread = t.column_major ? static_cast<int>(std::min<int64_t>(tasks, 1 << 20)) : 4;
   shared_pool().parallel_for(
-      t.row_blocks * t.col_blocks,
+      tasks,
       [&](int64_t begin, int64_t end) {
         float* s = thread_scratch(scratch);
         for (int64_t task = begin; task < end; ++task) {
-          const int64_t r0 = task / t.col_blocks * t.row_block, r1 = std::min(n, r0 + t.row_block);
-          const JobColumns cols = job_columns(jobs, t.col_block, task % t.col_blocks);
-          tile(GemmArgs{x, xb, n, K, cols.job.w, cols.job.bias, cols.job.y}, r0, r1, cols.c0, cols.c1, s);
+          const int64_t rb = t.column_major ? task % t.row_blocks : task / t.col_blocks;
+          const int64_t cb = t.column_major ? task / t.row_blocks : task % t.col_blocks;
+          const JobColumns cols = job_columns(jobs, t.col_block, cb);
+          tile(GemmArgs{x, xb, n, K, cols.job.w, cols.job.bias, cols.job.y}, t.row_begin(n, rb), t.row_begin(n, rb + 1),
+               cols.c0, cols.c1, s);
         }
       },
-      4);
+      per_thread);
 }
 
 }  // namespace smolvlm::kernels

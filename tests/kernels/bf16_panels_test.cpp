@@ -33,10 +33,11 @@ struct PanelWeight {
 };
 
 // n x in x out (in even): one row, tile remainders in rows (6) and in panels
-// (64 outputs, 16 per vector), several panels, the model's widths.
+// (64 outputs, 16 per vector), several panels, the model's widths, and k in
+// chunks (kPanelChunkPairs: 1024 pairs) with a shorter last one.
 const int64_t kShapes[][3] = {{1, 2, 1},     {1, 18, 9},      {2, 34, 17},   {5, 16, 50},     {6, 64, 64},
                               {7, 100, 97},  {13, 576, 31},   {1, 576, 192}, {100, 778, 130}, {1, 1536, 200},
-                              {19, 96, 300}, {64, 1152, 80}};
+                              {19, 96, 300}, {64, 1152, 80},  {8, 4500, 70}, {1, 2048, 65}};
 
 class PanelsFast : public ::testing::Test {
  protected:
@@ -91,7 +92,7 @@ TEST_F(PanelsFast, MatchesTheOracleOnBf16RoundedActivations) {
 
 TEST_F(PanelsFast, LinearAddsTheBiasToEachSum) {
   std::mt19937 rng(3);
-  const int64_t N = 37, IN = 130, OUT = 67;
+  const int64_t N = 37, IN = 2178, OUT = 67;  // two chunks of k: the bias once, after the last
   const auto x = random_floats(rng, N * IN);
   const StoredWeight w(DType::BF16, OUT, IN, random_floats(rng, OUT * IN, 0.1f));
   const StoredWeight b(DType::BF16, 1, OUT, random_floats(rng, OUT));
@@ -108,7 +109,7 @@ TEST_F(PanelsFast, LinearAddsTheBiasToEachSum) {
 // the same bits for a row.
 TEST_F(PanelsFast, RowsDoNotDependOnBatchColumnsOrThreads) {
   std::mt19937 rng(4);
-  const int64_t N = 23, IN = 1600, OUT = 101;
+  const int64_t N = 23, IN = 4200, OUT = 101;
   const auto x = random_floats(rng, N * IN);
   const StoredWeight w(DType::BF16, OUT, IN, random_floats(rng, OUT * IN));
   const PanelWeight p(w);
