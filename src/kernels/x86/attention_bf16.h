@@ -16,12 +16,13 @@
 
 namespace smolvlm::kernels::x86 {
 
-// The probability rows of a tile (R rows of kb floats) rounded to BF16, as
-// pairs of keys: p[r * kb / 2 + jp] holds keys 2jp and 2jp + 1 of row r.
+// The first n keys (rounded up to 16) of the probability rows of a tile (R
+// rows of kb floats) rounded to BF16, as pairs of keys: p[r * kb / 2 + jp]
+// holds keys 2jp and 2jp + 1 of row r.
 template <int R>
-inline void probabilities_to_bf16(const float* probs, int64_t kb, uint32_t* p) {
+inline void probabilities_to_bf16(const float* probs, int64_t kb, int64_t n, uint32_t* p) {
   for (int r = 0; r < R; ++r)
-    for (int64_t c = 0; c < kb; c += 16)
+    for (int64_t c = 0; c < n; c += 16)
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(p + (r * kb + c) / 2),
                           (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(probs + r * kb + c)));
 }
@@ -171,36 +172,42 @@ struct Bf16Products {
   }
 
   template <int R>
-  void scores(const float* const*, int64_t j0, float* s) const {
+  void scores(const float* const*, int64_t j0, int vecs, float* s) const {
+    with_key_vecs<KC>(vecs, [&](auto kc) { scores_of<R, kc.value>(j0, s); });
+  }
+
+  // Scores of the block's first KCV vectors of keys.
+  template <int R, int KCV>
+  void scores_of(int64_t j0, float* s) const {
     const int64_t NP = pairs(a);
     const uint16_t* kb = kt() + (j0 / KB) * NP * KB * 2;
     const uint32_t* q = reinterpret_cast<const uint32_t*>(qb());
-    __m512 acc[R][KC];
+    __m512 acc[R][KCV];
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r)
 #pragma GCC unroll 8
-      for (int c = 0; c < KC; ++c) acc[r][c] = _mm512_setzero_ps();
+      for (int c = 0; c < KCV; ++c) acc[r][c] = _mm512_setzero_ps();
     for (int64_t i = 0; i < NP; ++i) {
-      __m512bh kv[KC];
+      __m512bh kv[KCV];
 #pragma GCC unroll 8
-      for (int c = 0; c < KC; ++c) kv[c] = (__m512bh)_mm512_loadu_si512(kb + (i * KB + c * 16) * 2);
+      for (int c = 0; c < KCV; ++c) kv[c] = (__m512bh)_mm512_loadu_si512(kb + (i * KB + c * 16) * 2);
 #pragma GCC unroll 8
       for (int r = 0; r < R; ++r) {
         const __m512bh qp = (__m512bh)_mm512_set1_epi32(static_cast<int>(q[r * NP + i]));
 #pragma GCC unroll 8
-        for (int c = 0; c < KC; ++c) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], kv[c], qp);
+        for (int c = 0; c < KCV; ++c) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], kv[c], qp);
       }
     }
     const __m512 scale = _mm512_set1_ps(a.scale);
     for (int r = 0; r < R; ++r)
-      for (int c = 0; c < KC; ++c) _mm512_storeu_ps(s + r * KB + c * 16, _mm512_mul_ps(acc[r][c], scale));
+      for (int c = 0; c < KCV; ++c) _mm512_storeu_ps(s + r * KB + c * 16, _mm512_mul_ps(acc[r][c], scale));
   }
 
   template <int R>
   void pv(const float* probs, int64_t j0, int64_t n, const float* alpha, float* o, int64_t ldo) const {
     const int64_t DP = dim_padded(a);
     uint32_t* p = reinterpret_cast<uint32_t*>(pb());
-    probabilities_to_bf16<R>(probs, KB, p);
+    probabilities_to_bf16<R>(probs, KB, n, p);
     const uint16_t* v = vt() + j0 * DP;
     bf16_pv<R>(p, KB / 2, (n + 1) / 2, 0, a.head_dim, alpha, o, ldo, [&](int64_t jp, int64_t d) {
       return (__m512bh)_mm512_loadu_si512(v + jp * 2 * DP + d * 2);

@@ -97,12 +97,12 @@ struct Bf16RowProducts {
   // s[r][0 .. KB) = scale * q_r · keys j0 .. j0 + KB: per key, 16 lanes of
   // pair products summed by reduce_add4's tree, four keys at a time.
   template <int R>
-  void scores(const float* const*, int64_t j0, float* s) const {
+  void scores(const float* const*, int64_t j0, int vecs, float* s) const {
     const int64_t NV = pair_vecs(a);
     prefetch_rows(a.v, j0 + KB, j0 + 2 * KB);
     prefetch_rows(a.k, j0 + 2 * KB, j0 + 3 * KB);
     const __m128 scale = _mm_set1_ps(a.scale);
-    for (int64_t j = j0; j < j0 + KB; j += 16) {
+    for (int64_t j = j0; j < j0 + 16 * vecs; j += 16) {
       __m128 sums[R][4];
       for (int quarter = 0; quarter < 4; ++quarter) {
         const int64_t jq = j + 4 * quarter;
@@ -140,7 +140,7 @@ struct Bf16RowProducts {
   // The values of keys j and j + 1 interleaved on the fly into BF16 pairs.
   template <int R>
   void pv(const float* probs, int64_t j0, int64_t n, const float* alpha, float* o, int64_t ldo) const {
-    probabilities_to_bf16<R>(probs, KB, pb());
+    probabilities_to_bf16<R>(probs, KB, n, pb());
     const __m512i interleave = Packed::pair_interleave();
     bf16_pv<R>(pb(), KB / 2, (n + 1) / 2, 0, a.head_dim, alpha, o, ldo, [&](int64_t jp, int64_t d) {
       const int64_t even = kv0 + (j0 + 2 * jp) * a.kv_row;

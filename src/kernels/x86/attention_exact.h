@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels/backend.h"
 
@@ -13,6 +14,14 @@ namespace smolvlm::kernels::x86 {
 template <class V>
 constexpr int64_t attn_key_block() {
   return V::kAttnKeyVecs * V::L;
+}
+
+// fn(std::integral_constant<int, vecs>) for vecs in 1 .. N: a key block's
+// products over only the vectors that hold a key some row may see.
+template <int N, class Fn>
+inline void with_key_vecs(int vecs, Fn&& fn) {
+  if (vecs >= N) return fn(std::integral_constant<int, N>{});
+  if constexpr (N > 1) with_key_vecs<N - 1>(vecs, fn);
 }
 
 // Lanes of K or V rows stored as E, widened exactly to f32: element i of
@@ -49,12 +58,11 @@ void pack_keys_transposed(const AttentionArgs& a, int64_t g, float* kt) {
     }
 }
 
-// s[r][0 .. KB) = scale * q_r · keys of the block, for r < R.
-template <class V, int R>
+// s[r][0 .. KC * L) = scale * q_r · the block's first KC vectors of keys, for r < R.
+template <class V, int R, int KC>
 inline void block_scores(const float* const* q, int64_t D, const float* ktb, float scale, float* s) {
   using F = typename V::F;
-  constexpr int KC = V::kAttnKeyVecs;
-  constexpr int64_t KB = KC * V::L;
+  constexpr int64_t KB = V::kAttnKeyVecs * V::L;
   F acc[R][KC];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
@@ -145,8 +153,10 @@ struct ExactProducts {
   template <int R>
   void load_queries(const float* const*) {}
   template <int R>
-  void scores(const float* const* q, int64_t j0, float* s) const {
-    block_scores<V, R>(q, a.head_dim, kt + j0 * a.head_dim, a.scale, s);
+  void scores(const float* const* q, int64_t j0, int vecs, float* s) const {
+    with_key_vecs<V::kAttnKeyVecs>(vecs, [&](auto kc) {
+      block_scores<V, R, kc.value>(q, a.head_dim, kt + j0 * a.head_dim, a.scale, s);
+    });
   }
   template <int R>
   void pv(const float* p, int64_t j0, int64_t n, const float* alpha, float* o, int64_t ldo) const {

@@ -65,14 +65,17 @@ void attention_rows(const AttentionArgs& a, P& products, const TileRows& rows, f
   const F lanes = V::load(lane_index), minus_inf = V::set1(-__builtin_inff());
   products.template load_queries<R>(q);
   for (int64_t j0 = 0; j0 <= last_key; j0 += KB) {
-    products.template scores<R>(q, j0, s);
+    // Vectors past the tile's last key would hold only masked keys: P = 0
+    // there adds nothing to l or O, so they are skipped.
     const int64_t n_block = last_key - j0 + 1 < KB ? last_key - j0 + 1 : KB;
+    const int vecs = static_cast<int>((n_block + V::L - 1) / V::L);
+    products.template scores<R>(q, j0, vecs, s);
     float m_use[R], shift[V::L] = {};
     for (int r = 0; r < R; ++r) {
       float* sr = s + r * KB;
       F mx = minus_inf;
-      const bool all_visible = limit[r] >= j0 + KB - 1;
-      for (int c = 0; c < KC; ++c) {
+      const bool all_visible = limit[r] >= j0 + vecs * V::L - 1;
+      for (int c = 0; c < vecs; ++c) {
         F sc = V::load(sr + c * V::L);
         if (!all_visible) {
           // Lane i holds key jc + i: visible while jc + i <= limit (exact in f32 below 2^24 keys).
@@ -95,7 +98,7 @@ void attention_rows(const AttentionArgs& a, P& products, const TileRows& rows, f
       alpha[r] = alpha_lanes[r];
       F sum = V::zero();
       const F mv = V::set1(m_use[r]);
-      for (int c = 0; c < KC; ++c) {
+      for (int c = 0; c < vecs; ++c) {
         const F p = exp<V>(V::sub(V::load(sr + c * V::L), mv));
         V::store(sr + c * V::L, p);
         sum = V::add(sum, p);
