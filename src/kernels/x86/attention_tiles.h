@@ -119,6 +119,13 @@ void attention_rows_upto(const AttentionArgs& a, P& products, const TileRows& ro
   if constexpr (R > 1) attention_rows_upto<V, P, R - 1>(a, products, rows, s, o);
 }
 
+// The query block of a head's i-th task: causal blocks alternate from both
+// ends (0, last, 1, last - 1, ...) so that any run of tasks costs about its
+// length and equal chunks of them keep the threads equally busy.
+inline int64_t query_block(int64_t i, int64_t blocks, bool heads) {
+  return heads || i % 2 == 0 ? (heads ? i : i / 2) : blocks - 1 - i / 2;
+}
+
 // Tasks [task0, task1) as attention_tasks() numbers them: a block of queries
 // of one head, or of one query the heads of a kv group. Keys are packed once
 // per kv head the range touches.
@@ -133,7 +140,7 @@ void attention(const AttentionArgs& a, int64_t task0, int64_t task1, float* scra
   const int64_t blocks = ((heads ? a.group : a.n_queries) + QR - 1) / QR;
   int64_t packed = -1;
   for (int64_t task = task0; task < task1; ++task) {
-    const int64_t first = task % blocks * QR;
+    const int64_t first = query_block(task % blocks, blocks, heads) * QR;
     const int64_t g = heads ? task / blocks : task / blocks / a.group;
     if (g != packed) products.pack(packed = g);
     TileRows rows;
