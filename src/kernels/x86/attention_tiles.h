@@ -11,9 +11,12 @@
 // chunked prefill and a full prefill agree bit for bit (for the same policy).
 #pragma once
 
+#include <immintrin.h>
+
 #include <cstdint>
 
 #include "kernels/backend.h"
+#include "kernels/x86/attention_exact.h"
 #include "kernels/x86/vec_math.h"
 
 namespace smolvlm::kernels::x86 {
@@ -42,15 +45,72 @@ struct TileRows {
   }
 };
 
+// One key block's online-softmax step for R rows, over its first KC vectors
+// of scores (s, rows KB apart), in place: keys past a row's limit set to
+// -inf; m' = max(m, max S); P = e^(S - m'); alpha = e^(m - m'); l = l·alpha +
+// ΣP. The rows go side by side so that their exp chains overlap; the row sums
+// take reduce_add's tree (reduce_add4), so no bit depends on R.
+template <class V, int R, int KC>
+inline void softmax_block(float* s, int64_t j0, const int64_t* limit, float* m, float* l, float* alpha) {
+  using F = typename V::F;
+  constexpr int64_t KB = V::kAttnKeyVecs * V::L;
+  float lane_index[V::L];
+  for (int i = 0; i < V::L; ++i) lane_index[i] = static_cast<float>(i);
+  const F lanes = V::load(lane_index), minus_inf = V::set1(-__builtin_inff());
+  F sc[R][KC];
+  float m_use[R], shift[V::L] = {};
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    F mx = minus_inf;
+    const bool all_visible = limit[r] >= j0 + KC * V::L - 1;
+#pragma GCC unroll 4
+    for (int c = 0; c < KC; ++c) {
+      sc[r][c] = V::load(s + r * KB + c * V::L);
+      // Lane i holds key jc + i: visible while jc + i <= limit (exact in f32 below 2^24 keys).
+      if (!all_visible)
+        sc[r][c] = V::select(V::lt(lanes, V::set1(static_cast<float>(limit[r] - j0 - c * V::L + 1))), sc[r][c],
+                             minus_inf);
+      mx = V::max(mx, sc[r][c]);
+    }
+    const float block_max = V::reduce_max(mx), m_new = m[r] > block_max ? m[r] : block_max;
+    m_use[r] = m_new == -__builtin_inff() ? 0.0f : m_new;  // no visible key yet: P = 0
+    shift[r] = m[r] - m_use[r];
+    m[r] = m_new;
+  }
+  // e^(m - m') of every row in one vector exp.
+  float alpha_lanes[V::L];
+  V::store(alpha_lanes, exp<V>(V::load(shift)));
+  F sum[R];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    const F mv = V::set1(m_use[r]);
+    sum[r] = V::zero();
+#pragma GCC unroll 4
+    for (int c = 0; c < KC; ++c) {
+      const F p = exp<V>(V::sub(sc[r][c], mv));
+      V::store(s + r * KB + c * V::L, p);
+      sum[r] = V::add(sum[r], p);
+    }
+  }
+  float sums[(R + 3) / 4 * 4];
+  for (int r = 0; r < R; r += 4) {
+    const F zero = V::zero();
+    _mm_storeu_ps(sums + r, V::reduce_add4(sum[r], r + 1 < R ? sum[r + 1] : zero, r + 2 < R ? sum[r + 2] : zero,
+                                           r + 3 < R ? sum[r + 3] : zero));
+  }
+  for (int r = 0; r < R; ++r) {
+    alpha[r] = alpha_lanes[r];
+    l[r] = l[r] * alpha[r] + sums[r];
+  }
+}
+
 // The first R rows of `rows` against the packed keys of their kv head.
 template <class V, class P, int R>
 void attention_rows(const AttentionArgs& a, P& products, const TileRows& rows, float* s, float* o) {
-  using F = typename V::F;
   constexpr int KC = V::kAttnKeyVecs;
   constexpr int64_t KB = KC * V::L;
   static_assert(P::KB == KB && R <= TileRows::kMost);
   const int64_t D = a.head_dim, ldo = (D + V::L - 1) / V::L * V::L;
-  const float* const* q = rows.q;
   const int64_t* limit = rows.limit;
   float m[R], l[R], alpha[R];
   int64_t last_key = 0;
@@ -60,51 +120,14 @@ void attention_rows(const AttentionArgs& a, P& products, const TileRows& rows, f
     last_key = limit[r] > last_key ? limit[r] : last_key;
     for (int64_t d = 0; d < ldo; ++d) o[r * ldo + d] = 0.0f;
   }
-  float lane_index[V::L];
-  for (int i = 0; i < V::L; ++i) lane_index[i] = static_cast<float>(i);
-  const F lanes = V::load(lane_index), minus_inf = V::set1(-__builtin_inff());
-  products.template load_queries<R>(q);
+  products.template load_queries<R>(rows.q);
   for (int64_t j0 = 0; j0 <= last_key; j0 += KB) {
     // Vectors past the tile's last key would hold only masked keys: P = 0
     // there adds nothing to l or O, so they are skipped.
     const int64_t n_block = last_key - j0 + 1 < KB ? last_key - j0 + 1 : KB;
     const int vecs = static_cast<int>((n_block + V::L - 1) / V::L);
-    products.template scores<R>(q, j0, vecs, s);
-    float m_use[R], shift[V::L] = {};
-    for (int r = 0; r < R; ++r) {
-      float* sr = s + r * KB;
-      F mx = minus_inf;
-      const bool all_visible = limit[r] >= j0 + vecs * V::L - 1;
-      for (int c = 0; c < vecs; ++c) {
-        F sc = V::load(sr + c * V::L);
-        if (!all_visible) {
-          // Lane i holds key jc + i: visible while jc + i <= limit (exact in f32 below 2^24 keys).
-          const int64_t jc = j0 + c * V::L;
-          sc = V::select(V::lt(lanes, V::set1(static_cast<float>(limit[r] - jc + 1))), sc, minus_inf);
-          V::store(sr + c * V::L, sc);
-        }
-        mx = V::max(mx, sc);
-      }
-      const float block_max = V::reduce_max(mx), m_new = m[r] > block_max ? m[r] : block_max;
-      m_use[r] = m_new == -__builtin_inff() ? 0.0f : m_new;  // no visible key yet: P = 0
-      shift[r] = m[r] - m_use[r];
-      m[r] = m_new;
-    }
-    // e^(m - m') of every row in one vector exp.
-    float alpha_lanes[V::L];
-    V::store(alpha_lanes, exp<V>(V::load(shift)));
-    for (int r = 0; r < R; ++r) {
-      float* sr = s + r * KB;
-      alpha[r] = alpha_lanes[r];
-      F sum = V::zero();
-      const F mv = V::set1(m_use[r]);
-      for (int c = 0; c < vecs; ++c) {
-        const F p = exp<V>(V::sub(V::load(sr + c * V::L), mv));
-        V::store(sr + c * V::L, p);
-        sum = V::add(sum, p);
-      }
-      l[r] = l[r] * alpha[r] + V::reduce_add(sum);
-    }
+    products.template scores<R>(rows.q, j0, vecs, s);
+    with_key_vecs<KC>(vecs, [&](auto kc) { softmax_block<V, R, kc.value>(s, j0, limit, m, l, alpha); });
     products.template pv<R>(s, j0, n_block, alpha, o, ldo);
   }
   for (int r = 0; r < R; ++r) {
