@@ -79,7 +79,7 @@ inline void softmax_block(float* s, int64_t j0, const int64_t* limit, float* m, 
   }
   // e^(m - m') of every row in one vector exp.
   float alpha_lanes[V::L];
-  V::store(alpha_lanes, exp<V>(V::load(shift)));
+  V::store(alpha_lanes, exp_nonpositive<V>(V::load(shift)));
   F sum[R];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
@@ -87,7 +87,7 @@ inline void softmax_block(float* s, int64_t j0, const int64_t* limit, float* m, 
     sum[r] = V::zero();
 #pragma GCC unroll 4
     for (int c = 0; c < KC; ++c) {
-      const F p = exp<V>(V::sub(sc[r][c], mv));
+      const F p = exp_nonpositive<V>(V::sub(sc[r][c], mv));
       V::store(s + r * KB + c * V::L, p);
       sum[r] = V::add(sum[r], p);
     }

@@ -4,13 +4,10 @@
 
 namespace smolvlm::kernels::x86 {
 
-// e^x; 0 below V::kExpMin (so exp(-inf) is exactly 0), inf above ln(FLT_MAX)
-// (so x / (1 + e^-x) saturates to -0 as the reference does).
+// e^xc for xc in [V::kExpMin, ln(FLT_MAX)]: Cephes' expf.
 template <class V>
-inline typename V::F exp(typename V::F x) {
+inline typename V::F exp_in_range(typename V::F xc) {
   using F = typename V::F;
-  const F lo = V::set1(V::kExpMin);
-  const F xc = V::max(V::min(x, V::set1(88.3762626647949f)), lo);
   const F n = V::round(V::mul(xc, V::set1(1.44269504088896341f)));
   // r = x - n ln2, with ln2 split in two so n * ln2_hi is exact.
   F r = V::fma(n, V::set1(-0.693359375f), xc);
@@ -22,8 +19,25 @@ inline typename V::F exp(typename V::F x) {
   p = V::fma(p, r, V::set1(1.6666665459e-1f));
   p = V::fma(p, r, V::set1(5.0000001201e-1f));
   p = V::add(V::fma(p, V::mul(r, r), r), V::set1(1.0f));
-  const F e = V::select(V::lt(V::set1(88.72283935546875f), x), V::set1(__builtin_inff()), V::ldexp(p, n));
-  return V::select(V::lt(x, lo), V::zero(), e);
+  return V::ldexp(p, n);
+}
+
+// e^x; 0 below V::kExpMin (so exp(-inf) is exactly 0), inf above ln(FLT_MAX)
+// (so x / (1 + e^-x) saturates to -0 as the reference does).
+template <class V>
+inline typename V::F exp(typename V::F x) {
+  const typename V::F lo = V::set1(V::kExpMin);
+  const typename V::F e = exp_in_range<V>(V::max(V::min(x, V::set1(88.3762626647949f)), lo));
+  return V::select(V::lt(x, lo), V::zero(),
+                   V::select(V::lt(V::set1(88.72283935546875f), x), V::set1(__builtin_inff()), e));
+}
+
+// exp for x <= 0 or -inf (a softmax's S - max), the same bits, with no
+// overflow side: three operations fewer of some twenty.
+template <class V>
+inline typename V::F exp_nonpositive(typename V::F x) {
+  const typename V::F lo = V::set1(V::kExpMin);
+  return V::select(V::lt(x, lo), V::zero(), exp_in_range<V>(V::max(x, lo)));
 }
 
 // x / (1 + e^-z): the logistic form of x * (1 + tanh(z / 2)) / 2, with no
