@@ -25,51 +25,18 @@ constexpr int64_t kRowGrain = 12, kColGrain = 48;
 // The AVX-512 panel tile's rows: panel row blocks are runs of whole tiles.
 constexpr int64_t kPanelRowGrain = 6;
 
-// Tasks are row blocks x column blocks (col_blocks summed over the jobs). Row
-// blocks are near-equal runs of row_grain rows; the last may be shorter.
-struct Tiling {
-  int64_t row_blocks, row_grain, col_block, col_blocks;
-  bool column_major;  // consecutive tasks share a column block
-
-  int64_t tasks() const { return row_blocks * col_blocks; }
-  int64_t row_begin(int64_t n, int64_t block) const {
-    const int64_t units = (n + row_grain - 1) / row_grain;
-    return std::min(n, block * units / row_blocks * row_grain);
-  }
-  int64_t max_block_rows(int64_t n) const {
-    const int64_t units = (n + row_grain - 1) / row_grain;
-    return std::min(n, (units + row_blocks - 1) / row_blocks * row_grain);
-  }
-};
-
-// Prefill and vision over BF16 panels: one panel a task, and rows split
-// further until every thread has kPanelTasksPerThread tasks. A pass's tasks
-// cost the same, so the last one claimed decides how long the others wait: a
-// 512-token SmolLM2-135M q_proj has 9 panels, 5 for one thread and 4 for the
-// other (-10 %) as whole-row tasks; 8 row blocks make 72 tasks, 36 each.
-// Consecutive tasks share a panel, so a thread's next task mostly finds its
-// panel in L2.
-constexpr int64_t kPanelTasksPerThread = 32;
-
-Tiling panel_plan(int64_t n, int64_t row_blocks, std::span<const GemmJob> jobs, int threads) {
-  Tiling t{row_blocks, kPanelRowGrain, kPanelRows, job_column_blocks(jobs, kPanelRows), true};
-  const int64_t want = (kPanelTasksPerThread * threads + t.col_blocks - 1) / t.col_blocks;
-  t.row_blocks = std::min(std::max(t.row_blocks, want), (n + kPanelRowGrain - 1) / kPanelRowGrain);
-  return t;
-}
-
 // Row blocks from the row width; one column block size for every job
-// (column_block; decode has one row block, panel blocks are long).
-Tiling plan(int64_t n, int64_t k, std::span<const GemmJob> jobs, int64_t elem_bytes, bool panels, int threads) {
+// (column_block; decode has one row block), or panel_task_grid.
+TaskGrid plan(int64_t n, int64_t k, std::span<const GemmJob> jobs, int64_t elem_bytes, bool panels, int threads) {
   const int64_t block_bytes = panels ? kPanelRowBlockBytes : kRowBlockBytes;
   const int64_t row_block =
       std::min(n, std::max(kRowGrain, block_bytes / std::max<int64_t>(elem_bytes * k, 1) / kRowGrain * kRowGrain));
   const int64_t row_blocks = (n + row_block - 1) / row_block;
-  if (panels && n >= 4) return panel_plan(n, row_blocks, jobs, threads);
+  if (panels && n >= 4) return panel_task_grid(n, row_blocks, kPanelRowGrain, kPanelRows, jobs, threads);
   int64_t out = 0;
   for (const GemmJob& j : jobs) out += j.w.rows;
   const int64_t col_block = column_block(out, n, row_blocks, threads, 4, panels ? kPanelRows : kColGrain);
-  return Tiling{row_blocks, kRowGrain, col_block, job_column_blocks(jobs, col_block), false};
+  return TaskGrid{row_blocks, kRowGrain, col_block, job_column_blocks(jobs, col_block), false};
 }
 
 uint16_t* bf16_scratch(int64_t n) {
@@ -79,6 +46,27 @@ uint16_t* bf16_scratch(int64_t n) {
 }
 
 }  // namespace
+
+int64_t TaskGrid::row_begin(int64_t n, int64_t block) const {
+  const int64_t units = (n + row_grain - 1) / row_grain;
+  return std::min(n, block * units / row_blocks * row_grain);
+}
+
+int64_t TaskGrid::max_block_rows(int64_t n) const {
+  const int64_t units = (n + row_grain - 1) / row_grain;
+  return std::min(n, (units + row_blocks - 1) / row_blocks * row_grain);
+}
+
+int TaskGrid::per_thread() const { return column_major ? static_cast<int>(std::min<int64_t>(tasks(), 1 << 20)) : 4; }
+
+TaskGrid panel_task_grid(int64_t n, int64_t row_blocks, int64_t row_grain, int64_t col_block,
+                         std::span<const GemmJob> jobs, int threads) {
+  constexpr int64_t kTasksPerThread = 32;
+  TaskGrid g{row_blocks, row_grain, col_block, job_column_blocks(jobs, col_block), true};
+  const int64_t want = (kTasksPerThread * threads + g.col_blocks - 1) / g.col_blocks;
+  g.row_blocks = std::min(std::max(g.row_blocks, want), (n + row_grain - 1) / row_grain);
+  return g;
+}
 
 int64_t column_block(int64_t out, int64_t n, int64_t row_blocks, int threads, int64_t many_per_thread, int64_t grain) {
   const int64_t per_thread = n < 4 ? 1 : many_per_thread;
@@ -117,29 +105,26 @@ void gemm_group(const float* x, int64_t n, std::span<const GemmJob> jobs, Comput
     parallel_chunks(n * K, 1 << 16, [&](int64_t b, int64_t e) { be.to_bf16(x + b, e - b, buffer + b); });
     xb = buffer;
   }
-  const Tiling t = plan(n, K, jobs, fast ? 2 : 4, panels, shared_pool().size());
+  const TaskGrid t = plan(n, K, jobs, fast ? 2 : 4, panels, shared_pool().size());
   const int64_t scratch = panels ? 0
                           : fast ? be.gemm_bf16_scratch_floats(t.max_block_rows(n))
                                  : be.gemm_scratch_floats(t.max_block_rows(n));
   const auto tile = panels ? be.gemm_bf16_panels : fast ? be.gemm_bf16 : be.gemm_exact;
   // Tasks are independent tiles: four chunks per thread keep a descheduled
   // worker from holding up more than a quarter of its share; panel tasks are
-  // claimed one by one (panel_plan).
-  const int64_t tasks = t.tasks();
-  const int per_thread = t.column_major ? static_cast<int>(std::min<int64_t>(tasks, 1 << 20)) : 4;
+  // claimed one by one (panel_task_grid).
   shared_pool().parallel_for(
-      tasks,
+      t.tasks(),
       [&](int64_t begin, int64_t end) {
         float* s = thread_scratch(scratch);
         for (int64_t task = begin; task < end; ++task) {
-          const int64_t rb = t.column_major ? task % t.row_blocks : task / t.col_blocks;
-          const int64_t cb = t.column_major ? task / t.row_blocks : task % t.col_blocks;
-          const JobColumns cols = job_columns(jobs, t.col_block, cb);
+          const int64_t rb = t.row_block_of(task);
+          const JobColumns cols = job_columns(jobs, t.col_block, t.col_block_of(task));
           tile(GemmArgs{x, xb, n, K, cols.job.w, cols.job.bias, cols.job.y}, t.row_begin(n, rb), t.row_begin(n, rb + 1),
                cols.c0, cols.c1, s);
         }
       },
-      per_thread);
+      t.per_thread());
 }
 
 }  // namespace smolvlm::kernels

@@ -41,6 +41,35 @@ JobColumns job_columns(std::span<const GemmJob> jobs, int64_t col_block, int64_t
 // tasks a thread so that static chunks stay balanced.
 int64_t column_block(int64_t out, int64_t n, int64_t row_blocks, int threads, int64_t many_per_thread, int64_t grain);
 
+// The tasks of a pass: row blocks x column blocks of col_block outputs
+// (col_blocks summed over the jobs). Row blocks are near-equal runs of
+// row_grain rows, the last maybe shorter. A column-major grid numbers its
+// tasks so that consecutive ones share a column block.
+struct TaskGrid {
+  int64_t row_blocks, row_grain, col_block, col_blocks;
+  bool column_major;
+
+  int64_t tasks() const { return row_blocks * col_blocks; }
+  int64_t row_block_of(int64_t task) const { return column_major ? task % row_blocks : task / col_blocks; }
+  int64_t col_block_of(int64_t task) const { return column_major ? task / row_blocks : task % col_blocks; }
+  int64_t row_begin(int64_t n, int64_t block) const;
+  int64_t max_block_rows(int64_t n) const;
+  // Chunks a thread for parallel_for: column-major grids claim tasks one by
+  // one, others take four chunks a thread.
+  int per_thread() const;
+};
+
+// Prefill and vision over pre-packed panels (BF16 or quantized): a task is one
+// column block (a whole number of panels, the kernel's strip) by a run of
+// rows, and rows split further than `row_blocks` until every thread has 32
+// tasks. A pass's tasks cost the same, so the last one claimed decides how
+// long the others wait: a 512-token SmolLM2-135M q_proj has 9 BF16 panels, 5
+// for one thread and 4 for the other (-10 %) as whole-row tasks; 8 row blocks
+// make 72 tasks, 36 each. Column-major, so that a thread's next task mostly
+// finds its panel in L2.
+TaskGrid panel_task_grid(int64_t n, int64_t row_blocks, int64_t row_grain, int64_t col_block,
+                         std::span<const GemmJob> jobs, int threads);
+
 // Every job over the same x [n, K] f32 in one pass of the pool (x rounded to
 // BF16 once): the jobs share K and dtype, sizes are checked and
 // gemm_runs(w, mode). Each y has the bits gemm() alone would give it.

@@ -62,7 +62,23 @@ QuantizedActivations& activation_scratch(int64_t n, int64_t K) {
 }
 
 // Row blocks of activations that stay in L2 while weight panels pass over
-// them; one column block size for every job (column_block).
+// them. Each task of row-major weights packs its panels once for all its rows,
+// so row blocks are long (activations: K bytes + K / 4 floats a row, in L2),
+// one column block size for every job (column_block); pre-packed panels take
+// a strip of the AVX-512 kernel (3 panels of 16 outputs) a task, rows in runs
+// of its 4-row tiles (panel_task_grid).
+TaskGrid quant_task_grid(int64_t n, int64_t K, int64_t out, std::span<const GemmJob> jobs) {
+  constexpr int64_t kRowBlockBytes = 512 * 1024, kRowGrain = 12, kColGrain = 32;
+  constexpr int64_t kStripOutputs = 48, kTileRows = 4;
+  const int64_t row_block = std::min(n, std::max(kRowGrain, kRowBlockBytes / (2 * K) / kRowGrain * kRowGrain));
+  const int64_t row_blocks = (n + row_block - 1) / row_block;
+  const int threads = shared_pool().size();
+  if (is_quant_panels(jobs.front().w.dtype) && n >= 4)
+    return panel_task_grid(n, row_blocks, kTileRows, kStripOutputs, jobs, threads);
+  const int64_t col_block = column_block(out, n, row_blocks, threads, 4, kColGrain);
+  return TaskGrid{row_blocks, kRowGrain, col_block, job_column_blocks(jobs, col_block), false};
+}
+
 void quant_matmul_fast(const QuantKernels& kernels, const float* x, int64_t n, std::span<const GemmJob> jobs) {
   int64_t out = 0;
   for (const GemmJob& j : jobs) out += j.w.rows;
@@ -76,25 +92,19 @@ void quant_matmul_fast(const QuantKernels& kernels, const float* x, int64_t n, s
     for (int64_t t = t0; t < t1; ++t)
       kernels.quantize_activations(x + t * K, K, xq + t * K, xs + t * ldxs, xsum + t * (K / kQuantBlock));
   });
-  // Each task packs its weight panels once for all its rows, so row blocks
-  // are long (activations: K bytes + K / 4 floats a row, in L2).
-  constexpr int64_t kRowBlockBytes = 512 * 1024, kRowGrain = 12, kColGrain = 32;
-  const int64_t row_block = std::min(n, std::max(kRowGrain, kRowBlockBytes / (2 * K) / kRowGrain * kRowGrain));
-  const int64_t row_blocks = (n + row_block - 1) / row_block;
-  const int64_t col_block = column_block(out, n, row_blocks, shared_pool().size(), 4, kColGrain);
-  const int64_t col_blocks = job_column_blocks(jobs, col_block);
+  const TaskGrid grid = quant_task_grid(n, K, out, jobs);
   shared_pool().parallel_for(
-      row_blocks * col_blocks,
+      grid.tasks(),
       [&](int64_t begin, int64_t end) {
         float* scratch = thread_scratch(kernels.scratch_floats(K));
         for (int64_t task = begin; task < end; ++task) {
-          const int64_t r0 = task / col_blocks * row_block;
-          const JobColumns cols = job_columns(jobs, col_block, task % col_blocks);
+          const int64_t rb = grid.row_block_of(task);
+          const JobColumns cols = job_columns(jobs, grid.col_block, grid.col_block_of(task));
           const QuantGemmArgs args{xq, xs, xsum, n, K, cols.job.w, cols.job.bias, cols.job.y};
-          kernels.gemm(args, r0, std::min(n, r0 + row_block), cols.c0, cols.c1, scratch);
+          kernels.gemm(args, grid.row_begin(n, rb), grid.row_begin(n, rb + 1), cols.c0, cols.c1, scratch);
         }
       },
-      4);
+      grid.per_thread());
 }
 
 }  // namespace
