@@ -28,9 +28,10 @@ namespace smolvlm::kernels::x86 {
 constexpr int kPanelTileRows = 6, kPanelTileVecs = 4;
 static_assert(kPanelTileVecs * 16 == kPanelRows, "a tile spans one panel");
 
-// A panel's pairs of k in chunks of this many (128 KiB of weights): a down_proj
+// A panel's pairs of k in chunks of this many (256 KiB of weights): a down_proj
 // panel of K = 8192 (1 MiB) no longer fits L2 beside the rows streaming past
-// it (SmolLM2-1.7B down_proj: 830 -> 960 GFLOP/s).
+// it (512-token SmolLM2-1.7B down_proj: 840 -> 910 GFLOP/s; 512 pairs cost
+// the K = 2048 shapes 3-5 %).
 constexpr int64_t kPanelChunkPairs = 1024;
 
 // y rows [0, R), columns [0, cols) with cols <= 16 * CV, plus x (R rows of
@@ -85,11 +86,12 @@ void panel_rows(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c, int cols, 
 // chunk stays in L2); the last panel reads only the vectors it has columns in.
 inline void gemm_bf16_panels(const GemmArgs& a, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float*) {
   constexpr int R = kPanelTileRows;
-  const int64_t pairs = a.k / 2;
+  // A pass of a few rows (decode) reads each panel once: no chunks there.
+  const int64_t pairs = a.k / 2, chunk = r1 - r0 < R ? pairs : kPanelChunkPairs;
   for (int64_t c = c0; c < c1; c += kPanelRows) {
     const int cols = static_cast<int>(c1 - c < kPanelRows ? c1 - c : kPanelRows);
-    for (int64_t j0 = 0; j0 < pairs; j0 += kPanelChunkPairs) {
-      const int64_t j1 = pairs - j0 < kPanelChunkPairs ? pairs : j0 + kPanelChunkPairs;
+    for (int64_t j0 = 0; j0 < pairs; j0 += chunk) {
+      const int64_t j1 = pairs - j0 < chunk ? pairs : j0 + chunk;
       switch ((cols + 15) / 16) {
         case 1: panel_rows<R, 1>(a, r0, r1, c, cols, j0, j1); break;
         case 2: panel_rows<R, 2>(a, r0, r1, c, cols, j0, j1); break;
