@@ -4,6 +4,7 @@
 // or thread count; the exact mode reads them through the reference.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include "core/error.h"
@@ -103,6 +104,20 @@ TEST_F(PanelsFast, LinearAddsTheBiasToEachSum) {
   for (int64_t t = 0; t < N; ++t)
     for (int64_t o = 0; o < OUT; ++o)
       ASSERT_EQ(with_bias[t * OUT + o], without[t * OUT + o] + b.values[o]) << t << "," << o;
+}
+
+TEST_F(PanelsFast, NoInputsGiveTheBiasAlone) {
+  std::mt19937 rng(6);
+  const int64_t OUT = 70;
+  const StoredWeight w(DType::BF16, OUT, 0, {});
+  const StoredWeight b(DType::BF16, 1, OUT, random_floats(rng, OUT));
+  const PanelWeight p(w);
+  for (int64_t n : {1, 7}) {
+    std::vector<float> y(n * OUT, std::nanf(""));
+    linear({}, n, p.view, b.view(), y, ComputeMode::Fast);
+    for (int64_t t = 0; t < n; ++t)
+      for (int64_t o = 0; o < OUT; ++o) ASSERT_EQ(y[t * OUT + o], b.values[o]) << n << " rows, " << t << "," << o;
+  }
 }
 
 // Decode (one row), batched decode, chunked prefill and any thread count give

@@ -90,15 +90,17 @@ inline void gemm_bf16_panels(const GemmArgs& a, int64_t r0, int64_t r1, int64_t 
   const int64_t pairs = a.k / 2, chunk = r1 - r0 < R ? pairs : kPanelChunkPairs;
   for (int64_t c = c0; c < c1; c += kPanelRows) {
     const int cols = static_cast<int>(c1 - c < kPanelRows ? c1 - c : kPanelRows);
-    for (int64_t j0 = 0; j0 < pairs; j0 += chunk) {
-      const int64_t j1 = pairs - j0 < chunk ? pairs : j0 + chunk;
+    int64_t j0 = 0;
+    do {  // once at least: K = 0 still stores the bias
+      const int64_t j1 = pairs - j0 <= chunk ? pairs : j0 + chunk;
       switch ((cols + 15) / 16) {
         case 1: panel_rows<R, 1>(a, r0, r1, c, cols, j0, j1); break;
         case 2: panel_rows<R, 2>(a, r0, r1, c, cols, j0, j1); break;
         case 3: panel_rows<R, 3>(a, r0, r1, c, cols, j0, j1); break;
         default: panel_rows<R, kPanelTileVecs>(a, r0, r1, c, cols, j0, j1); break;
       }
-    }
+      j0 = j1;
+    } while (j0 < pairs);
   }
 }
 
