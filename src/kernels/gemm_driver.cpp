@@ -28,15 +28,10 @@ constexpr int64_t kPanelRowGrain = 6;
 // Row blocks from the row width; one column block size for every job
 // (column_block; decode has one row block), or panel_task_grid.
 TaskGrid plan(int64_t n, int64_t k, std::span<const GemmJob> jobs, int64_t elem_bytes, bool panels, int threads) {
-  const int64_t block_bytes = panels ? kPanelRowBlockBytes : kRowBlockBytes;
-  const int64_t row_block =
-      std::min(n, std::max(kRowGrain, block_bytes / std::max<int64_t>(elem_bytes * k, 1) / kRowGrain * kRowGrain));
-  const int64_t row_blocks = (n + row_block - 1) / row_block;
+  const int64_t row_blocks =
+      row_blocks_within(n, elem_bytes * k, panels ? kPanelRowBlockBytes : kRowBlockBytes, kRowGrain);
   if (panels && n >= 4) return panel_task_grid(n, row_blocks, kPanelRowGrain, kPanelRows, jobs, threads);
-  int64_t out = 0;
-  for (const GemmJob& j : jobs) out += j.w.rows;
-  const int64_t col_block = column_block(out, n, row_blocks, threads, 4, panels ? kPanelRows : kColGrain);
-  return TaskGrid{row_blocks, kRowGrain, col_block, job_column_blocks(jobs, col_block), false};
+  return row_major_task_grid(n, row_blocks, kRowGrain, panels ? kPanelRows : kColGrain, jobs, threads);
 }
 
 uint16_t* bf16_scratch(int64_t n) {
@@ -58,6 +53,19 @@ int64_t TaskGrid::max_block_rows(int64_t n) const {
 }
 
 int TaskGrid::per_thread() const { return column_major ? static_cast<int>(std::min<int64_t>(tasks(), 1 << 20)) : 4; }
+
+int64_t row_blocks_within(int64_t n, int64_t row_bytes, int64_t block_bytes, int64_t grain) {
+  const int64_t rows = std::min(n, std::max(grain, block_bytes / std::max<int64_t>(row_bytes, 1) / grain * grain));
+  return (n + rows - 1) / rows;
+}
+
+TaskGrid row_major_task_grid(int64_t n, int64_t row_blocks, int64_t grain, int64_t col_grain,
+                             std::span<const GemmJob> jobs, int threads) {
+  int64_t out = 0;
+  for (const GemmJob& j : jobs) out += j.w.rows;
+  const int64_t col_block = column_block(out, n, row_blocks, threads, 4, col_grain);
+  return TaskGrid{row_blocks, grain, col_block, job_column_blocks(jobs, col_block), false};
+}
 
 TaskGrid panel_task_grid(int64_t n, int64_t row_blocks, int64_t row_grain, int64_t col_block,
                          std::span<const GemmJob> jobs, int threads) {

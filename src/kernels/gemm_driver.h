@@ -59,6 +59,15 @@ struct TaskGrid {
   int per_thread() const;
 };
 
+// Row blocks of n rows (row_bytes of activations each) with at most
+// block_bytes in a block, a multiple of `grain` rows, and at least one grain.
+int64_t row_blocks_within(int64_t n, int64_t row_bytes, int64_t block_bytes, int64_t grain);
+
+// Row-major grid: row_blocks near-equal blocks of `grain` rows, one column
+// block size for every job (column_block with col_grain, four tasks a thread).
+TaskGrid row_major_task_grid(int64_t n, int64_t row_blocks, int64_t grain, int64_t col_grain,
+                             std::span<const GemmJob> jobs, int threads);
+
 // Prefill and vision over pre-packed panels (BF16 or quantized): a task is one
 // column block (a whole number of panels, the kernel's strip) by a run of
 // rows, and rows split further than `row_blocks` until every thread has 32

@@ -67,16 +67,14 @@ QuantizedActivations& activation_scratch(int64_t n, int64_t K) {
 // one column block size for every job (column_block); pre-packed panels take
 // a strip of the AVX-512 kernel (3 panels of 16 outputs) a task, rows in runs
 // of its 4-row tiles (panel_task_grid).
-TaskGrid quant_task_grid(int64_t n, int64_t K, int64_t out, std::span<const GemmJob> jobs) {
+TaskGrid quant_task_grid(int64_t n, int64_t K, std::span<const GemmJob> jobs) {
   constexpr int64_t kRowBlockBytes = 512 * 1024, kRowGrain = 12, kColGrain = 32;
   constexpr int64_t kStripOutputs = 48, kTileRows = 4;
-  const int64_t row_block = std::min(n, std::max(kRowGrain, kRowBlockBytes / (2 * K) / kRowGrain * kRowGrain));
-  const int64_t row_blocks = (n + row_block - 1) / row_block;
+  const int64_t row_blocks = row_blocks_within(n, 2 * K, kRowBlockBytes, kRowGrain);
   const int threads = shared_pool().size();
   if (is_quant_panels(jobs.front().w.dtype) && n >= 4)
     return panel_task_grid(n, row_blocks, kTileRows, kStripOutputs, jobs, threads);
-  const int64_t col_block = column_block(out, n, row_blocks, threads, 4, kColGrain);
-  return TaskGrid{row_blocks, kRowGrain, col_block, job_column_blocks(jobs, col_block), false};
+  return row_major_task_grid(n, row_blocks, kRowGrain, kColGrain, jobs, threads);
 }
 
 void quant_matmul_fast(const QuantKernels& kernels, const float* x, int64_t n, std::span<const GemmJob> jobs) {
@@ -92,7 +90,7 @@ void quant_matmul_fast(const QuantKernels& kernels, const float* x, int64_t n, s
     for (int64_t t = t0; t < t1; ++t)
       kernels.quantize_activations(x + t * K, K, xq + t * K, xs + t * ldxs, xsum + t * (K / kQuantBlock));
   });
-  const TaskGrid grid = quant_task_grid(n, K, out, jobs);
+  const TaskGrid grid = quant_task_grid(n, K, jobs);
   shared_pool().parallel_for(
       grid.tasks(),
       [&](int64_t begin, int64_t end) {

@@ -32,7 +32,9 @@ TEST(PanelTaskGrid, CoversEveryRowOnceInRunsOfWholeTilesThatDifferByOneTile) {
         if (r1 < n) shortest = std::min(shortest, r1 - r0);
         longest = std::max(longest, r1 - r0);
       }
-      if (g.row_blocks > 2) EXPECT_LE(longest - shortest, 6) << "n " << n;
+      if (g.row_blocks > 2) {
+        EXPECT_LE(longest - shortest, 6) << "n " << n;
+      }
     }
 }
 
@@ -56,7 +58,9 @@ TEST(PanelTaskGrid, ConsecutiveTasksShareAColumnBlockAndEveryTaskComesOnce) {
   std::vector<int> seen(static_cast<size_t>(g.tasks()), 0);
   for (int64_t t = 0; t < g.tasks(); ++t) {
     ++seen[static_cast<size_t>(g.col_block_of(t) * g.row_blocks + g.row_block_of(t))];
-    if (t % g.row_blocks != 0) EXPECT_EQ(g.col_block_of(t), g.col_block_of(t - 1)) << t;
+    if (t % g.row_blocks != 0) {
+      EXPECT_EQ(g.col_block_of(t), g.col_block_of(t - 1)) << t;
+    }
   }
   for (int count : seen) EXPECT_EQ(count, 1);
 }
