@@ -78,6 +78,30 @@ TEST(CliBench, CheckpointFolderReportsEveryFigure) {
   EXPECT_LE(images + prefill, j["ttft_s"]["max"].get<double>());
 }
 
+// Where the peak RSS can be started over (Linux), each timed decode run has
+// a bandwidth probe just before it, its 1 GiB buffer kept out of the peak.
+TEST(CliBench, EachDecodeRunHasABandwidthProbeBeforeIt) {
+  const CommandResult r = smolvlm("bench --model " + shell_quote(fixture_model("tiny-smolvlm-256m")) +
+                                  " --reps 2 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const JsonTable j = JsonTable::parse(r.out);
+  if (!j.contains("decode_next_to_probe")) GTEST_SKIP() << "this kernel cannot reset the peak RSS";
+  const JsonTable& probes = j["decode_next_to_probe"];
+  ASSERT_EQ(probes["bandwidth_gb_s"].size(), 2u);
+  for (const auto& gb_s : probes["bandwidth_gb_s"]) {
+    EXPECT_GT(gb_s.get<double>(), 0);
+    // The run's bandwidth is the best of every probe.
+    EXPECT_LE(gb_s.get<double>(), j["bandwidth_gb_s"].get<double>());
+  }
+  const double median = probes["fraction"]["median"], min = probes["fraction"]["min"], max = probes["fraction"]["max"];
+  EXPECT_GT(min, 0);
+  EXPECT_LE(min, median);
+  EXPECT_LE(median, max);
+  // Against the run's best bandwidth, no decode run is further from its bound than against its own probe.
+  EXPECT_LE(j["fraction_of_bound"]["decode_tok_s"].get<double>(), max);
+  EXPECT_LT(j["peak_rss_mb"].get<double>(), 1024);
+}
+
 TEST(CliBench, LikeShapeMakesRandomWeightsInMemory) {
   const JsonTable j = bench_json("--like tiny-smolvlm --threads 1 --warmup 0 --dtype f32");
   EXPECT_EQ(j["model"], "tiny-smolvlm");

@@ -38,6 +38,24 @@ std::string stored_dtype(const LoadedModel& m) {
   return name;
 }
 
+// Read-bandwidth probes taken just before each timed decode run. The host's
+// bandwidth swings within minutes (43-77 GB/s on one day), so a bound
+// measured before and after the model can be far from what a decode run had;
+// each probe is within a second of its run. The probe's 1 GiB buffer is kept
+// out of the model's peak RSS: the peak so far is read before each probe and
+// started over after it.
+struct DecodeProbes {
+  static constexpr int kTries = 3;
+  std::vector<double> bandwidth_gb_s;
+  double peak_rss_before_mb = 0;
+
+  void operator()() {
+    peak_rss_before_mb = std::max(peak_rss_before_mb, peak_rss_mb());
+    bandwidth_gb_s.push_back(measure_bandwidth_gb_s(kTries));
+    reset_peak_rss();
+  }
+};
+
 // Raw timings and the work behind them, until the machine's bounds are known.
 struct ModelRun {
   std::optional<std::vector<double>> vision_s;
@@ -76,7 +94,8 @@ void time_video_figures(const BenchModel& bm, ModelRun& run, const BenchOptions&
                          decoder_flops(m.config.text, run.video->ttft.prompt_tokens, 0);
 }
 
-ModelRun time_model(LoadedModel& m, const BenchOptions& o) {
+// With `probes`, one before each timed decode run.
+ModelRun time_model(LoadedModel& m, const BenchOptions& o, DecodeProbes* probes) {
   ModelRun run;
   const auto say = [&](const std::string& line) { if (o.progress) o.progress(line); };
   if (m.vision) {
@@ -85,7 +104,9 @@ ModelRun time_model(LoadedModel& m, const BenchOptions& o) {
     run.vision_flops = vision_flops_per_tile(m.config);
   }
   say("prefill " + std::to_string(kPrefillTokens) + " tokens, then decode " + std::to_string(kDecodeTokens));
-  run.text = time_text(m.decoder, kPrefillTokens, kDecodeTokens, o.reps);
+  run.text = time_text(m.decoder, kPrefillTokens, kDecodeTokens, o.reps, [&] {
+    if (probes) (*probes)();
+  });
   run.prefill_flops = decoder_flops(m.config.text, kPrefillTokens, 0);
   run.weight_bytes = decode_weight_bytes(m.weights, m.config);
   // Step i attends to kPrefillTokens + i + 1 positions: the mean over the answer.
@@ -158,6 +179,14 @@ std::vector<Figure> figures(const ModelRun& run, const MachineBounds& machine) {
   return out;
 }
 
+// Each decode run's tok/s over the bound of the probe taken just before it.
+Summary decode_fractions(const ModelRun& run, const std::vector<double>& probe_gb_s, double bytes_per_token) {
+  std::vector<double> fractions;
+  for (size_t i = 0; i < run.text.decode_s.size() && i < probe_gb_s.size(); ++i)
+    fractions.push_back((kDecodeTokens / run.text.decode_s[i]) / (probe_gb_s[i] * 1e9 / bytes_per_token));
+  return summarize(std::move(fractions));
+}
+
 Json workload(const ModelRun& run) {
   Json w = {{"prefill_tokens", kPrefillTokens},
             {"prefill_flops_per_token", run.prefill_flops / kPrefillTokens},
@@ -225,22 +254,31 @@ BenchReport run_bench(const BenchOptions& o) {
   // The bounds are measured before and after the model, the best of both
   // kept. The first try needs the peak RSS reset after its 1 GiB buffer, so
   // the peak reported is the model's alone; without a reset only the second runs.
+  // Without a reset, neither do the decode probes.
   std::optional<MachineBounds> before;
+  std::optional<DecodeProbes> probes;
   if (reset_peak_rss()) {
     say("machine bounds, first try: read bandwidth, BF16 and INT8 peaks");
     before = measure_machine_bounds();
     reset_peak_rss();
+    probes.emplace();
   }
-  ModelRun run = time_model(*bench_model.model, o);
+  ModelRun run = time_model(*bench_model.model, o, probes ? &*probes : nullptr);
   if (o.video) time_video_figures(bench_model, run, o);
-  r.peak_rss_mb = peak_rss_mb();
+  r.peak_rss_mb = std::max(peak_rss_mb(), probes ? probes->peak_rss_before_mb : 0.0);
   bench_model.model.reset();
 
   say("machine bounds" + std::string(before ? ", second try" : "") + ": read bandwidth, BF16 and INT8 peaks");
   const MachineBounds after = measure_machine_bounds();
   r.machine = before ? best_of(*before, after) : after;
-  r.figures = figures(run, r.machine);
   r.decode_bytes_per_token = run.weight_bytes + run.kv_bytes;
+  if (probes && !probes->bandwidth_gb_s.empty()) {
+    // The probes are measurements of the same bound: the best of all is the run's.
+    for (double gb_s : probes->bandwidth_gb_s) r.machine.bandwidth_gb_s = std::max(r.machine.bandwidth_gb_s, gb_s);
+    r.decode_probe_bandwidth_gb_s = probes->bandwidth_gb_s;
+    r.decode_fraction_of_probe = decode_fractions(run, probes->bandwidth_gb_s, r.decode_bytes_per_token);
+  }
+  r.figures = figures(run, r.machine);
   r.kv_cache_bytes = run.kv_cache_bytes;
   r.workload = workload(run);
   if (run.ttft) {

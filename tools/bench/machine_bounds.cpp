@@ -36,6 +36,8 @@ double peak_rate(PeakLoop loop) {
 
 }  // namespace
 
+double measure_bandwidth_gb_s(int tries) { return measure_read_bandwidth_gb_s(kBandwidthBytes, tries); }
+
 MachineBounds measure_machine_bounds() {
   MachineBounds b;
   b.bandwidth_gb_s = measure_read_bandwidth_gb_s(kBandwidthBytes, kTries);

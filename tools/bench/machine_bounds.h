@@ -17,6 +17,10 @@ struct MachineBounds {
 
 MachineBounds measure_machine_bounds();
 
+// The read bandwidth alone, as measure_machine_bounds() measures it, the best
+// of `tries` passes: a probe taken next to one timing.
+double measure_bandwidth_gb_s(int tries);
+
 // Each limit the higher of two measurements: a bound is the best the machine
 // did, and tries at two moments are likelier to catch it undisturbed.
 MachineBounds best_of(const MachineBounds& a, const MachineBounds& b);

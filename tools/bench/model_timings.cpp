@@ -27,7 +27,8 @@ std::vector<double> time_vision_tile(const VisionEncoder& vision, const Repetiti
   return repeat(r, [&] { vision.encode(pixels, 1, out); });
 }
 
-TextTimings time_text(const TextDecoder& decoder, int64_t prefill_tokens, int64_t decode_tokens, const Repetitions& r) {
+TextTimings time_text(const TextDecoder& decoder, int64_t prefill_tokens, int64_t decode_tokens, const Repetitions& r,
+                      const std::function<void()>& before_decode) {
   const TextConfig& t = decoder.config();
   const auto hidden = static_cast<size_t>(t.hidden_size);
   const std::vector<int32_t> prompt = random_ids(prefill_tokens, t.vocab_size);
@@ -47,7 +48,7 @@ TextTimings time_text(const TextDecoder& decoder, int64_t prefill_tokens, int64_
       decoder.embed(std::span(&id, 1), step);
       decoder.forward(step, 1, cache, logits, false);
     }
-  });
+  }, before_decode);
   return out;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "model/text_decoder.h"
@@ -23,7 +24,9 @@ struct TextTimings {
   std::vector<double> decode_s;   // per run of decode_tokens steps
 };
 
+// before_decode runs, untimed, just before each timed run of decode steps.
 // Throws Error when prefill_tokens + decode_tokens exceed max_position_embeddings.
-TextTimings time_text(const TextDecoder& decoder, int64_t prefill_tokens, int64_t decode_tokens, const Repetitions& r);
+TextTimings time_text(const TextDecoder& decoder, int64_t prefill_tokens, int64_t decode_tokens, const Repetitions& r,
+                      const std::function<void()>& before_decode = [] {});
 
 }  // namespace smolvlm::bench

@@ -12,11 +12,13 @@ struct Repetitions {
 };
 
 // Runs fn `warmup` times, then `reps` timed times; seconds per timed run.
-template <class Fn>
-std::vector<double> repeat(const Repetitions& r, Fn&& fn) {
+// before_each runs, untimed, just before each timed run.
+template <class Fn, class Before = void (*)()>
+std::vector<double> repeat(const Repetitions& r, Fn&& fn, Before&& before_each = [] {}) {
   for (int i = 0; i < r.warmup; ++i) fn();
   std::vector<double> seconds;
   for (int i = 0; i < r.reps; ++i) {
+    before_each();
     const auto start = std::chrono::steady_clock::now();
     fn();
     seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

@@ -51,6 +51,11 @@ Json report_json(const BenchReport& r) {
   out["workload"] = r.workload;
   out["ttft_split_s"] = r.ttft_images_s ? Json{{"images", *r.ttft_images_s}, {"prefill", *r.ttft_prefill_s}}
                                         : Json(nullptr);
+  if (r.decode_fraction_of_probe)
+    out["decode_next_to_probe"] = {{"bandwidth_gb_s", r.decode_probe_bandwidth_gb_s},
+                                   {"fraction", {{"median", r.decode_fraction_of_probe->median},
+                                                 {"min", r.decode_fraction_of_probe->min},
+                                                 {"max", r.decode_fraction_of_probe->max}}}};
   if (r.video_ttft_frames_s)
     out["video_ttft_split_s"] = {{"frames", *r.video_ttft_frames_s}, {"prefill", *r.video_ttft_prefill_s}};
   return out;
@@ -84,6 +89,14 @@ std::string report_table(const BenchReport& r) {
       t += "\n(above 100%: the data fit in the CPU caches, or other load slowed the bounds' measurement)";
       break;
     }
+  if (r.decode_fraction_of_probe) {
+    t += "\ndecode against the read bandwidth probed just before each run (";
+    for (size_t i = 0; i < r.decode_probe_bandwidth_gb_s.size(); ++i)
+      t += (i ? ", " : "") + number(r.decode_probe_bandwidth_gb_s[i]);
+    t += " GB/s): median " + number(100 * r.decode_fraction_of_probe->median) + "%, min " +
+         number(100 * r.decode_fraction_of_probe->min) + "%, max " + number(100 * r.decode_fraction_of_probe->max) +
+         "%";
+  }
   if (r.ttft_images_s)
     t += "\nTTFT medians: picture (decode, preprocess, encodes) " + number(*r.ttft_images_s) + " s, prefill " +
          number(*r.ttft_prefill_s) + " s";

@@ -44,6 +44,11 @@ struct BenchReport {
   std::optional<double> ttft_images_s, ttft_prefill_s;
   // The same for the video TTFT (`--video`): its frames, and the prefill.
   std::optional<double> video_ttft_frames_s, video_ttft_prefill_s;
+  // The read bandwidth probed just before each timed decode run, and each
+  // run's tok/s as a fraction of the bound that probe gives; empty where the
+  // probes could not be kept out of the peak RSS (no reset_peak_rss()).
+  std::vector<double> decode_probe_bandwidth_gb_s;
+  std::optional<Summary> decode_fraction_of_probe;
 };
 
 Json report_json(const BenchReport& r);
