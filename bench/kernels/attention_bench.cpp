@@ -52,6 +52,35 @@ void BM_CausalAttention(benchmark::State& state, ComputeMode mode, KvElement ele
   state.counters["GFLOP/s"] = benchmark::Counter(4.0 * pairs * D * NH * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// One decode step over a BF16 cache that is in no cache level, as in a
+// model's decode, where the weights streamed between two steps of a layer
+// evict its keys: the steps go round enough layers' caches to fill 4x a 32
+// MiB L3. {cached tokens}; counter: GB/s of keys and values read.
+void BM_DecodeAttentionFromDram(benchmark::State& state) {
+  const int64_t P = state.range(0), NH = 9, NKV = 3, D = 64, CAP = P + 1;
+  const int64_t layer_elements = NKV * CAP * D;
+  const int64_t layers = (int64_t{128} << 20) / (2 * 2 * layer_elements) + 1;
+  std::vector<uint16_t> k(layers * layer_elements), v(layers * layer_elements);
+  const auto values = random_vector(layer_elements);
+  for (int64_t i = 0; i < layers * layer_elements; ++i) {
+    k[i] = f32_to_bf16(values[i % layer_elements]);
+    v[i] = f32_to_bf16(-values[i % layer_elements]);
+  }
+  const auto q = random_vector(NH * D);
+  std::vector<float> out(NH * D);
+  int64_t layer = 0;
+  for (auto _ : state) {
+    const auto at = [&](std::vector<uint16_t>& x) {
+      return KvSpan(std::span<const uint16_t>(x).subspan(layer * layer_elements, layer_elements), KvElement::BF16);
+    };
+    causal_attention(q, at(k), at(v), AttentionShape{1, P, NH, NKV, D, CAP}, out, ComputeMode::Fast);
+    benchmark::DoNotOptimize(out.data());
+    layer = (layer + 1) % layers;
+  }
+  state.counters["GB/s"] =
+      benchmark::Counter(2.0 * 2 * NKV * (P + 1) * D * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 BENCHMARK_CAPTURE(BM_FullAttention, exact, ComputeMode::Exact)
     ->Args({1024, 12, 64})->Args({729, 16, 72})->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_FullAttention, fast, ComputeMode::Fast)
@@ -62,6 +91,7 @@ BENCHMARK_CAPTURE(BM_CausalAttention, fast, ComputeMode::Fast, KvElement::F32)
     ->Args({512, 0})->Args({1, 1024})->Args({1, 4096})->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_CausalAttention, fast_bf16_cache, ComputeMode::Fast, KvElement::BF16)
     ->Args({512, 0})->Args({1, 640})->Args({1, 1024})->Args({1, 4096})->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DecodeAttentionFromDram)->Arg(640)->Arg(4096)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace smolvlm::kernels
