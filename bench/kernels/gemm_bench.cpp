@@ -63,6 +63,24 @@ void gemv_shapes(benchmark::internal::Benchmark* b) {
   b->Args({1, 1536, 576})->Args({1, 576, 1536})->Args({1, 49280, 576})->Args({1, 8192, 2048})->Args({1, 2048, 8192});
 }
 
+// A prefill's case: a model's weights are read from DRAM once per layer, not
+// kept in L3 as BM_Matmul's repeated matrix is. `copies` panel sets past
+// 128 MiB, taken in turn, times one input. {n, out, in}.
+void BM_PanelGemmFromDram(benchmark::State& state) {
+  const int64_t n = state.range(0), out = state.range(1), in = state.range(2);
+  const int64_t copies = (int64_t{128} << 20) / (2 * out * in) + 1;
+  const Problem p = make_problem(n, in, out);
+  std::vector<std::vector<uint16_t>> panels(static_cast<size_t>(copies), p.panels);
+  std::vector<float> y(p.y.size());
+  int64_t next = 0;
+  for (auto _ : state) {
+    const WeightView w{DType::BF16_PANELS, out, in, panels[static_cast<size_t>(next++ % copies)].data()};
+    matmul(p.x, n, w, y, ComputeMode::Fast);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * n * in * out * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 // Decode's case: one row times weights that are not in any cache (a set of
 // `copies` matrices far larger than L3, taken in turn), panels.
 void BM_GemvFromDram(benchmark::State& state) {
@@ -124,6 +142,7 @@ BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q4_0_panels, DType::Q4_0, true)->Apply(g
 // Q4_K rows are whole super-blocks of 256: the SmolLM2-1.7B shapes.
 BENCHMARK_CAPTURE(BM_QuantGemvFromDram, q4_k, DType::Q4_K, false)->Args({8192, 2048, 1})->Args({2048, 8192, 1})->UseRealTime()->Unit(benchmark::kMicrosecond);
 
+BENCHMARK(BM_PanelGemmFromDram)->Args({512, 576, 576})->Args({512, 1536, 576})->Args({512, 2048, 2048})->Args({512, 8192, 2048})->Args({512, 2048, 8192})->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_GemvFromDram)->Args({576, 576})->Args({192, 576})->Args({1536, 576})->Args({576, 1536})->Args({8192, 2048})->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 // fast: BF16 weights row-major (the dot-product kernel); panels: BF16_PANELS (the broadcast kernel).
