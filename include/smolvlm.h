@@ -218,6 +218,10 @@ struct LoadOptions {
   // LoRA adapters on the text decoder, applied in this order (`smolvlm run --lora DIR[:SCALE]`).
   // Each is checked against the checkpoint at load: a target or shape that does not fit throws.
   std::vector<LoraAdapterSpec> lora;
+
+  // Every part's weights quantized as the CLI's `--dtype` does: `dtype` for each, except that
+  // Q4_K gives the vision tower and connector Q4_0 (see WeightDtype).
+  void quantize_whole_model(WeightDtype dtype);
 };
 
 class Engine {

@@ -87,10 +87,7 @@ LoadOptions load_options_from_flags(const ArgParser& args, const std::string& co
     else if (*dtype != "f32" && *dtype != "bf16")
       throw UsageError(command + ": --dtype must be f32, bf16, q8_0, q4_0 or q4_k, not \"" + *dtype + "\"");
     options.bf16_compute = *dtype != "f32";
-    // The public enum's form of whole_model_dtypes (model/weight_quantization.h):
-    // q4_k is the decoder's, the vision tower and connector take Q4_0.
-    if (w) options.text_weights = options.vision_weights = options.connector_weights = *w;
-    if (w == WeightDtype::Q4_K) options.vision_weights = options.connector_weights = WeightDtype::Q4_0;
+    if (w) options.quantize_whole_model(*w);
   }
   if (auto kv = args.get("kv-dtype")) {
     if (*kv == "f32") options.kv_cache_dtype = KvCacheDtype::F32;

@@ -1,5 +1,6 @@
 #include "engine/loaded_model.h"
 
+#include "core/error.h"
 #include "model/lora_io.h"
 #include "model/weight_packing.h"
 
@@ -22,7 +23,23 @@ std::optional<DType> weight_dtype(const std::optional<WeightDtype>& d) {
   return std::nullopt;
 }
 
+WeightDtype public_weight_dtype(DType d) {
+  switch (d) {
+    case DType::Q8_0: return WeightDtype::Q8_0;
+    case DType::Q4_0: return WeightDtype::Q4_0;
+    case DType::Q4_K: return WeightDtype::Q4_K;
+    default: throw Error("LoadOptions", "no public weight dtype for " + std::string(dtype_name(d)));
+  }
+}
+
 }  // namespace
+
+void LoadOptions::quantize_whole_model(WeightDtype dtype) {
+  const WeightDtypes parts = whole_model_dtypes(*weight_dtype(dtype));
+  text_weights = public_weight_dtype(*parts.text);
+  vision_weights = public_weight_dtype(*parts.vision);
+  connector_weights = public_weight_dtype(*parts.connector);
+}
 
 KvElement kv_element_for(const LoadOptions& options) {
   if (!options.kv_cache_dtype) return options.bf16_compute ? KvElement::BF16 : KvElement::F32;

@@ -28,7 +28,7 @@ class PromptPolicyTest : public ::testing::Test {
   static void SetUpTestSuite() { model_ = new LoadedModel(testing::fixtures_dir() + kModel); }
   static void TearDownTestSuite() { delete model_; }
   static PreparedPrompt prepare(const Conversation& c, bool literal, DecodeLimits limits = {}) {
-    return model_->prompts.prepare(c, {}, PromptPolicy{literal, limits});
+    return model_->prompts.prepare(c, {}, PromptPolicy{literal, limits, {}});
   }
   static int64_t count(const std::vector<int32_t>& ids, const char* token) {
     return std::count(ids.begin(), ids.end(), *model_->prompts.tokenizer().token_to_id(token));

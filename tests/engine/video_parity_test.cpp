@@ -82,8 +82,9 @@ TEST_P(VideoCase, MatchesTransformers) {
   const Conversation conversation = conversation_of(name);
   // The template alone renders the video item as <video> (never tokenized).
   const Json golden = read_json_file(case_dir(name) + "/golden.json");
-  if (golden.contains("rendered_prompt_unexpanded_video"))
+  if (golden.contains("rendered_prompt_unexpanded_video")) {
     EXPECT_EQ(engine().render_prompt(conversation, true), golden["rendered_prompt_unexpanded_video"].get<std::string>());
+  }
   expect_matches_golden(name, engine().generate(conversation, parity_options()));
 }
 
