@@ -7,6 +7,8 @@ namespace {
 
 Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
 
+Json summary_json(const Summary& s) { return {{"median", s.median}, {"min", s.min}, {"max", s.max}}; }
+
 // Enough digits to compare runs, few enough to read.
 std::string number(double v) {
   char buf[32];
@@ -34,8 +36,7 @@ Json report_json(const BenchReport& r) {
               {"threads", r.threads}, {"reps", r.reps.reps},  {"warmup", r.reps.warmup}};
   Json bound = Json::object(), fraction = Json::object();
   for (const Figure& f : r.figures) {
-    out[f.key] = f.value ? Json{{"median", f.value->median}, {"min", f.value->min}, {"max", f.value->max}}
-                         : Json(nullptr);
+    out[f.key] = f.value ? summary_json(*f.value) : Json(nullptr);
     bound[f.key] = optional_number(f.bound);
     fraction[f.key] = optional_number(f.fraction());
   }
@@ -53,9 +54,7 @@ Json report_json(const BenchReport& r) {
                                         : Json(nullptr);
   if (r.decode_fraction_of_probe)
     out["decode_next_to_probe"] = {{"bandwidth_gb_s", r.decode_probe_bandwidth_gb_s},
-                                   {"fraction", {{"median", r.decode_fraction_of_probe->median},
-                                                 {"min", r.decode_fraction_of_probe->min},
-                                                 {"max", r.decode_fraction_of_probe->max}}}};
+                                   {"fraction", summary_json(*r.decode_fraction_of_probe)}};
   if (r.video_ttft_frames_s)
     out["video_ttft_split_s"] = {{"frames", *r.video_ttft_frames_s}, {"prefill", *r.video_ttft_prefill_s}};
   return out;
