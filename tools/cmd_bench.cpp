@@ -23,6 +23,8 @@ ArgParser make_parser() {
               "for a 1536x1152 picture plus a 20-token question (median, min, max over --reps), and the\n"
               "peak RSS; then this machine's read bandwidth and BF16 / INT8 peaks, with each figure as a\n"
               "fraction of its bound. A benchmark: timings on a busy machine are noisy, read the fractions.\n"
+              "Each timed decode run also gets a read-bandwidth probe just before it, and its tokens/s as a\n"
+              "fraction of that probe's bound (JSON decode_next_to_probe): a shared host's bandwidth moves.\n"
               "With --video, also frames/s of decode + preprocess and of vision encoding of a 60 s 1280x720\n"
               "clip's sampled frames, and the time to first token for a question about it.\n"
               "With --train, fine-tuning instead (exact f32, gradient checkpointing, AdamW): one optimizer step\n"
