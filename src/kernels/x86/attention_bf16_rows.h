@@ -87,10 +87,20 @@ struct Bf16RowProducts {
   // A decode step reads the cache from DRAM once: each block asks for the
   // next block's values and the keys of the one after, a head's first blocks
   // when it starts (pack).
+  // A cache's rows lie back to back (kv_row = head_dim): one run of lines,
+  // one add a line; the loop over rows and dims had taken ~15 % of a step in L2.
   void prefetch_rows(const void* base, int64_t j_begin, int64_t j_end) const {
     const int64_t bytes = static_cast<int64_t>(kv_element_bytes(E));
     const char* rows = static_cast<const char*>(base) + kv0 * bytes;
-    for (int64_t j = j_begin; j < (j_end < a.n_keys ? j_end : a.n_keys); ++j)
+    if (j_end > a.n_keys) j_end = a.n_keys;
+    if (j_begin >= j_end) return;
+    if (a.kv_row == a.head_dim) {
+      const char* end = rows + j_end * a.kv_row * bytes;
+      for (const char* p = rows + j_begin * a.kv_row * bytes; p < end; p += 64) _mm_prefetch(p, _MM_HINT_T0);
+      _mm_prefetch(end - 1, _MM_HINT_T0);  // the last line, where the rows do not start on one
+      return;
+    }
+    for (int64_t j = j_begin; j < j_end; ++j)
       for (int64_t b = 0; b < a.head_dim * bytes; b += 64) _mm_prefetch(rows + j * a.kv_row * bytes + b, _MM_HINT_T0);
   }
 
