@@ -86,9 +86,10 @@ struct Bf16RowProducts {
 
   // A decode step reads the cache from DRAM once: each block asks for the
   // next block's values and the keys of the one after, a head's first blocks
-  // when it starts (pack).
-  // A cache's rows lie back to back (kv_row = head_dim): one run of lines,
-  // one add a line; the loop over rows and dims had taken ~15 % of a step in L2.
+  // when it starts (pack). A cache's rows lie back to back (kv_row =
+  // head_dim), so their lines are one run, one add a line: a loop over rows
+  // and dims had taken ~15 % of a step in L2. Full attention's rows are
+  // strided (kv_row = heads x head_dim) and take that loop.
   void prefetch_rows(const void* base, int64_t j_begin, int64_t j_end) const {
     const int64_t bytes = static_cast<int64_t>(kv_element_bytes(E));
     const char* rows = static_cast<const char*>(base) + kv0 * bytes;
