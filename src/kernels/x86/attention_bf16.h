@@ -74,6 +74,7 @@ template <KvElement E = KvElement::F32>
 struct Bf16Products {
   static constexpr int KC = Avx512::kAttnKeyVecs, R_MAX = Avx512::kAttnRows;
   static constexpr int64_t KB = KC * 16;
+  static constexpr bool kBf16 = true;  // probabilities rounded to BF16
 
   static int64_t pairs(const AttentionArgs& a) { return (a.head_dim + 1) / 2; }
   static int64_t dim_padded(const AttentionArgs& a) { return (a.head_dim + 15) / 16 * 16; }

@@ -26,6 +26,7 @@ struct Bf16RowProducts {
   using Packed = Bf16Products<E>;
   static constexpr int KC = Avx512::kAttnKeyVecs, R_MAX = Avx512::kAttnRows;
   static constexpr int64_t KB = KC * 16;
+  static constexpr bool kBf16 = true;  // probabilities rounded to BF16
 
   // Vectors of 16 pairs of head dims in a query row, the tail 0.
   static int64_t pair_vecs(const AttentionArgs& a) { return (a.head_dim + 31) / 32; }

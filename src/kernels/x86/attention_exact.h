@@ -140,6 +140,7 @@ inline void block_pv_all(const float* p, int64_t n_keys, const void* v, int64_t 
 template <class V, KvElement E = KvElement::F32>
 struct ExactProducts {
   static constexpr int64_t KB = attn_key_block<V>();
+  static constexpr bool kBf16 = false;  // probabilities stay f32
   static int64_t scratch_floats(const AttentionArgs& a) { return (a.n_keys + KB - 1) / KB * KB * a.head_dim; }
 
   const AttentionArgs& a;
