@@ -55,6 +55,7 @@ void BM_Matmul(benchmark::State& state, ComputeMode mode, bool panels) {
 // SmolLM2-1.7B prefill's q_proj, gate/up and down.
 void gemm_shapes(benchmark::internal::Benchmark* b) {
   b->Args({1024, 768, 768})->Args({1024, 3072, 768})->Args({1024, 768, 3072})->Args({729, 4304, 1152});
+  b->Args({729, 1152, 1152})->Args({729, 1152, 4304});  // so400m q/k/v/o and fc2
   b->Args({512, 576, 576})->Args({512, 576, 1536})->Args({64, 576, 12288})->Args({128, 1536, 576})->Args({512, 2048, 2048})->Args({512, 8192, 2048})->Args({512, 2048, 8192});
 }
 
