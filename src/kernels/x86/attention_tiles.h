@@ -173,12 +173,26 @@ inline TileRows task_rows(const AttentionArgs& a, int64_t task, int64_t blocks, 
   return rows;
 }
 
+// Prefetches the query rows of task `task` (see task_rows): a head's rows lie
+// a token's width apart, where the hardware prefetcher does not follow.
+inline void prefetch_task_queries(const AttentionArgs& a, int64_t task, int64_t blocks, int rows_most) {
+  const bool heads = attention_rows_are_heads(a);
+  const int64_t first = query_block(task % blocks, blocks, heads) * rows_most;
+  const int64_t rows = std::min<int64_t>(rows_most, (heads ? a.group : a.n_queries) - first);
+  const int64_t row_bytes = a.head_dim * static_cast<int64_t>(sizeof(float));
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* q = heads ? a.q + (task / blocks * a.group + first + r) * a.head_dim
+                           : a.q + (first + r) * a.q_row + task / blocks * a.head_dim;
+    const char* bytes = reinterpret_cast<const char*>(q);
+    for (int64_t b = 0; b < row_bytes; b += 64) _mm_prefetch(bytes + b, _MM_HINT_T0);
+    _mm_prefetch(bytes + row_bytes - 1, _MM_HINT_T0);  // a row need not start on a line
+  }
+}
+
 // Tasks [task0, task1) as attention_tasks() numbers them: a block of queries
 // of one head, or of one query the heads of a kv group. Keys are packed once
-// per kv head the range touches. A head's query rows lie a token's width
-// apart, where the hardware prefetcher does not follow: the next task's rows
-// are prefetched while this one runs (their loads had taken 6 % of a vision
-// attention).
+// per kv head the range touches; the next task's queries are prefetched while
+// this one runs (their loads had taken 6 % of a vision attention).
 template <class V, class P>
 void attention(const AttentionArgs& a, int64_t task0, int64_t task1, float* scratch) {
   constexpr int QR = V::kAttnRows;
@@ -187,22 +201,11 @@ void attention(const AttentionArgs& a, int64_t task0, int64_t task1, float* scra
   float* s = scratch + P::scratch_floats(a);
   float* o = s + QR * P::KB;
   const int64_t blocks = ((attention_rows_are_heads(a) ? a.group : a.n_queries) + QR - 1) / QR;
-  const int64_t row_bytes = a.head_dim * static_cast<int64_t>(sizeof(float));
-  // Two tiles in turn, not a copy: copying a TileRows stalled on a store to load forwarding.
-  TileRows tiles[2];
-  int64_t kv_heads[2], packed = -1;
-  tiles[task0 % 2] = task_rows(a, task0, blocks, QR, kv_heads[task0 % 2]);
+  int64_t packed = -1;
   for (int64_t task = task0; task < task1; ++task) {
-    const TileRows& rows = tiles[task % 2];
-    const int64_t g = kv_heads[task % 2];
-    if (task + 1 < task1) {
-      const TileRows& next = tiles[(task + 1) % 2] = task_rows(a, task + 1, blocks, QR, kv_heads[(task + 1) % 2]);
-      for (int r = 0; r < next.count; ++r) {
-        const char* q = reinterpret_cast<const char*>(next.q[r]);
-        for (int64_t b = 0; b < row_bytes; b += 64) _mm_prefetch(q + b, _MM_HINT_T0);
-        _mm_prefetch(q + row_bytes - 1, _MM_HINT_T0);  // a row need not start on a line
-      }
-    }
+    int64_t g = 0;
+    const TileRows rows = task_rows(a, task, blocks, QR, g);
+    if (task + 1 < task1) prefetch_task_queries(a, task + 1, blocks, QR);
     if (g != packed) products.pack(packed = g);
     attention_rows_upto<V, P, QR>(a, products, rows, s, o);
   }
