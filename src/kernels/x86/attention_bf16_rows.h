@@ -17,6 +17,7 @@
 
 #include "kernels/backend.h"
 #include "kernels/x86/attention_bf16.h"
+#include "kernels/x86/prefetch.h"
 #include "kernels/x86/vec_avx512.h"
 
 namespace smolvlm::kernels::x86 {
@@ -90,20 +91,15 @@ struct Bf16RowProducts {
   // when it starts (pack). A cache's rows lie back to back (kv_row =
   // head_dim), so their lines are one run, one add a line: a loop over rows
   // and dims had taken ~15 % of a step in L2. Full attention's rows are
-  // strided (kv_row = heads x head_dim) and take that loop.
+  // strided (kv_row = heads x head_dim): one run a row.
   void prefetch_rows(const void* base, int64_t j_begin, int64_t j_end) const {
     const int64_t bytes = static_cast<int64_t>(kv_element_bytes(E));
     const char* rows = static_cast<const char*>(base) + kv0 * bytes;
     if (j_end > a.n_keys) j_end = a.n_keys;
     if (j_begin >= j_end) return;
-    if (a.kv_row == a.head_dim) {
-      const char* end = rows + j_end * a.kv_row * bytes;
-      for (const char* p = rows + j_begin * a.kv_row * bytes; p < end; p += 64) _mm_prefetch(p, _MM_HINT_T0);
-      _mm_prefetch(end - 1, _MM_HINT_T0);  // the last line, where the rows do not start on one
-      return;
-    }
-    for (int64_t j = j_begin; j < j_end; ++j)
-      for (int64_t b = 0; b < a.head_dim * bytes; b += 64) _mm_prefetch(rows + j * a.kv_row * bytes + b, _MM_HINT_T0);
+    if (a.kv_row == a.head_dim)
+      return prefetch_bytes(rows + j_begin * a.kv_row * bytes, (j_end - j_begin) * a.kv_row * bytes);
+    for (int64_t j = j_begin; j < j_end; ++j) prefetch_bytes(rows + j * a.kv_row * bytes, a.head_dim * bytes);
   }
 
   // s[r][0 .. KB) = scale * q_r · keys j0 .. j0 + KB: per key, 16 lanes of

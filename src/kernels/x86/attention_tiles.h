@@ -18,6 +18,7 @@
 
 #include "kernels/backend.h"
 #include "kernels/x86/attention_exact.h"
+#include "kernels/x86/prefetch.h"
 #include "kernels/x86/vec_math.h"
 
 namespace smolvlm::kernels::x86 {
@@ -178,14 +179,10 @@ inline void prefetch_task_queries(const AttentionArgs& a, int64_t task, int64_t 
   const bool heads = attention_rows_are_heads(a);
   const int64_t first = query_block(task % blocks, blocks, heads) * rows_most;
   const int64_t rows = std::min<int64_t>(rows_most, (heads ? a.group : a.n_queries) - first);
-  const int64_t row_bytes = a.head_dim * static_cast<int64_t>(sizeof(float));
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* q = heads ? a.q + (task / blocks * a.group + first + r) * a.head_dim
-                           : a.q + (first + r) * a.q_row + task / blocks * a.head_dim;
-    const char* bytes = reinterpret_cast<const char*>(q);
-    for (int64_t b = 0; b < row_bytes; b += 64) _mm_prefetch(bytes + b, _MM_HINT_T0);
-    _mm_prefetch(bytes + row_bytes - 1, _MM_HINT_T0);  // a row need not start on a line
-  }
+  for (int64_t r = 0; r < rows; ++r)
+    prefetch_bytes(heads ? a.q + (task / blocks * a.group + first + r) * a.head_dim
+                         : a.q + (first + r) * a.q_row + task / blocks * a.head_dim,
+                   a.head_dim * static_cast<int64_t>(sizeof(float)));
 }
 
 // Tasks [task0, task1) as attention_tasks() numbers them: a block of queries
