@@ -73,16 +73,12 @@ void ThreadPool::run(int64_t n, void (*fn)(void*, int64_t, int64_t), void* ctx, 
   std::lock_guard<std::mutex> busy(busy_, std::adopt_lock);
   const int64_t most = static_cast<int64_t>(size()) * (per_thread > 1 ? per_thread : 1);
   const Job job{fn, ctx, n, static_cast<int>(n < most ? n : most)};
-  uint64_t epoch;
-  {
-    std::lock_guard<std::mutex> lock(job_mutex_);
-    job_ = job;
-    error_ = nullptr;
-    next_.store(0, std::memory_order_relaxed);
-    done_.store(0, std::memory_order_relaxed);
-    open_ = true;
-    epoch = ++job_epoch_;
-  }
+  job_ = job;
+  error_ = nullptr;
+  next_.store(0, std::memory_order_relaxed);
+  done_.store(0, std::memory_order_relaxed);
+  const uint64_t epoch = ++job_epoch_;
+  open_.store(epoch, std::memory_order_release);
   epoch_.store(epoch, std::memory_order_release);
   epoch_.notify_all();
   t_inside_pool = true;
@@ -90,12 +86,9 @@ void ThreadPool::run(int64_t n, void (*fn)(void*, int64_t, int64_t), void* ctx, 
   t_inside_pool = false;
   for (int done = done_.load(std::memory_order_acquire); done != job.chunks;)
     done = wait_while_equal(done_, done);
-  {
-    std::lock_guard<std::mutex> lock(job_mutex_);
-    open_ = false;  // late workers no longer join
-  }
+  open_.store(0, std::memory_order_seq_cst);  // late workers no longer join
   // Workers still inside work() found no chunk left and are about to leave it.
-  while (active_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+  while (active_.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
   if (error_) std::rethrow_exception(error_);
 }
 
@@ -105,13 +98,12 @@ void ThreadPool::worker_loop() {
   for (;;) {
     seen = wait_while_equal(epoch_, seen);
     if (stop_.load(std::memory_order_acquire)) return;
-    Job job;
-    {
-      std::lock_guard<std::mutex> lock(job_mutex_);
-      if (!open_ || job_epoch_ != seen) continue;  // that job is over
-      job = job_;
-      active_.fetch_add(1, std::memory_order_acq_rel);
+    active_.fetch_add(1, std::memory_order_seq_cst);
+    if (open_.load(std::memory_order_seq_cst) != seen) {  // that job is over
+      active_.fetch_sub(1, std::memory_order_release);
+      continue;
     }
+    const Job job = job_;
     work(job);
     active_.fetch_sub(1, std::memory_order_acq_rel);
   }

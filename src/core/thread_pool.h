@@ -53,16 +53,19 @@ class ThreadPool {
 
   std::vector<std::thread> workers_;
   std::mutex busy_;  // held by the one caller whose job the pool runs
-  // job_, open_ and job_epoch_ change under job_mutex_: a worker joins a job
-  // only while it is open, so a finished job is never read again.
-  std::mutex job_mutex_;
+  // The hand-off takes no lock. The caller writes job_ and the counters, then
+  // publishes the job's epoch in open_ and epoch_. A worker counts itself in
+  // active_ and only then checks that open_ still holds the epoch it woke
+  // for; the caller closes the job (open_ = 0) and returns once active_ is 0.
+  // Both sides use sequentially consistent order, so a worker either is seen
+  // in active_ or sees the job closed: a finished job is never read again.
   Job job_;
-  bool open_ = false;
-  uint64_t job_epoch_ = 0;
-  std::atomic<uint64_t> epoch_{0};  // workers wake when it changes
-  std::atomic<int> next_{0};        // next chunk to claim
-  std::atomic<int> done_{0};        // chunks finished
-  std::atomic<int> active_{0};      // workers inside work()
+  uint64_t job_epoch_ = 0;             // the caller's count of jobs
+  std::atomic<uint64_t> open_{0};      // epoch of the job workers may join, 0 when none
+  std::atomic<uint64_t> epoch_{0};     // workers wake when it changes
+  std::atomic<int> next_{0};           // next chunk to claim
+  std::atomic<int> done_{0};           // chunks finished
+  std::atomic<int> active_{0};         // workers inside work()
   std::atomic<bool> stop_{false};
   std::mutex error_mutex_;
   std::exception_ptr error_;
