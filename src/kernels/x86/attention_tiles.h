@@ -158,18 +158,24 @@ inline int64_t query_block(int64_t i, int64_t blocks, bool heads) {
   return heads || i % 2 == 0 ? (heads ? i : i / 2) : blocks - 1 - i / 2;
 }
 
-// The rows of task `task` as attention_tasks() numbers them (blocks a head's
-// or a group's query blocks), and the kv head they share.
+// The first query row (or, for one query, head of its group) of task `task`
+// as attention_tasks() numbers them: blocks of rows_most per head or group.
+inline int64_t task_first_row(const AttentionArgs& a, int64_t task, int64_t blocks, int rows_most) {
+  return query_block(task % blocks, blocks, attention_rows_are_heads(a)) * rows_most;
+}
+
+// The rows of task `task` (see task_first_row), and the kv head they share.
 inline TileRows task_rows(const AttentionArgs& a, int64_t task, int64_t blocks, int rows_most, int64_t& kv_head) {
-  const bool heads = attention_rows_are_heads(a);
-  const int64_t first = query_block(task % blocks, blocks, heads) * rows_most;
-  kv_head = heads ? task / blocks : task / blocks / a.group;
+  const int64_t first = task_first_row(a, task, blocks, rows_most);
   TileRows rows;
-  if (heads)
+  if (attention_rows_are_heads(a)) {
+    kv_head = task / blocks;
     for (int64_t h = kv_head * a.group + first; h < (kv_head + 1) * a.group && rows.count < rows_most; ++h)
       rows.add(a, 0, h);
-  else
+  } else {
+    kv_head = task / blocks / a.group;
     for (int64_t t = first; t < a.n_queries && rows.count < rows_most; ++t) rows.add(a, t, task / blocks);
+  }
   return rows;
 }
 
@@ -177,7 +183,7 @@ inline TileRows task_rows(const AttentionArgs& a, int64_t task, int64_t blocks, 
 // a token's width apart, where the hardware prefetcher does not follow.
 inline void prefetch_task_queries(const AttentionArgs& a, int64_t task, int64_t blocks, int rows_most) {
   const bool heads = attention_rows_are_heads(a);
-  const int64_t first = query_block(task % blocks, blocks, heads) * rows_most;
+  const int64_t first = task_first_row(a, task, blocks, rows_most);
   const int64_t rows = std::min<int64_t>(rows_most, (heads ? a.group : a.n_queries) - first);
   for (int64_t r = 0; r < rows; ++r)
     prefetch_bytes(heads ? a.q + (task / blocks * a.group + first + r) * a.head_dim
